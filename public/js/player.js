@@ -1,0 +1,207 @@
+// Plays one live HLS URL in a <video>: hls.js where MSE exists, native HLS elsewhere (iOS), and recovers by policy.
+
+/* global Hls */
+
+/** hls.js settings for a live show with whole-segment (non-LL) playlists. */
+const HLS_CONFIG = {
+  enableWorker: true,
+  lowLatencyMode: false,
+  // Two segments behind the edge: close to real time, yet a late segment does not stall the picture.
+  liveSyncDurationCount: 2,
+  // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
+  liveMaxLatencyDurationCount: 6,
+  // Small drifts are caught up by playing slightly faster rather than by a visible jump.
+  maxLiveSyncPlaybackRate: 1.05,
+  backBufferLength: 30,
+  // A 390 px phone player does not need the 720p rung in Auto.
+  capLevelToPlayerSize: true,
+  startLevel: -1,
+};
+
+/** What this player does when hls.js gives up (errors hls.js could not handle with its own retries). */
+const RECOVERY = {
+  retryDelayMs: 1000,
+  maxRetryDelayMs: 8000,
+  /** A second media error this soon after a recovery means recovering alone does not help. */
+  mediaErrorWindowMs: 5000,
+};
+
+/** Errors after which hls.js has no manifest to resume from: the player must be rebuilt. */
+function lostManifest(details) {
+  const d = Hls.ErrorDetails;
+  return details === d.MANIFEST_LOAD_ERROR || details === d.MANIFEST_LOAD_TIMEOUT || details === d.MANIFEST_PARSING_ERROR;
+}
+
+/**
+ * @typedef {object} PlayerEvents
+ * @property {(levels: Array<{ width: number, height: number, bitrate: number }>) => void} onLevels
+ *   levels known (empty with native HLS, which picks the level itself)
+ * @property {(index: number) => void} onLevelSwitched  the level now playing
+ * @property {(trouble: boolean) => void} onTrouble  true while recovering from an error, false once media flows
+ * @property {(blocked: boolean) => void} onAutoplay  false once playing, true if the browser refused to start
+ * @property {() => void} onUnsupported  this browser has neither MSE nor native HLS
+ */
+
+export class LivePlayer {
+  /** @type {HTMLVideoElement} */ #video;
+  /** @type {PlayerEvents} */ #events;
+  /** @type {string | null} */ #url = null;
+  /** @type {any} */ #hls = null;
+  #attempt = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */ #retryTimer;
+  #lastMediaRecoveryAt = -Infinity;
+  #codecSwapped = false;
+  #onNativeError = () => this.#rebuildLater('native playback error');
+
+  /**
+   * @param {{ video: HTMLVideoElement } & PlayerEvents} opts
+   */
+  constructor(opts) {
+    this.#video = opts.video;
+    this.#events = opts;
+    this.#video.addEventListener('playing', () => {
+      this.#events.onAutoplay(false);
+      this.#events.onTrouble(false);
+    });
+  }
+
+  /** The hls.js instance, or null with native HLS or when stopped. */
+  get hls() {
+    return this.#hls;
+  }
+
+  get url() {
+    return this.#url;
+  }
+
+  static get usesMse() {
+    return typeof Hls !== 'undefined' && Hls.isSupported();
+  }
+
+  /** @param {string} url */
+  load(url) {
+    this.stop();
+    this.#url = url;
+    this.#build();
+  }
+
+  stop() {
+    clearTimeout(this.#retryTimer);
+    this.#teardown();
+    this.#url = null;
+    this.#attempt = 0;
+    this.#video.removeAttribute('src');
+    this.#video.load();
+  }
+
+  /** @param {number} index  a level index, or -1 for automatic selection */
+  setLevel(index) {
+    if (this.#hls) this.#hls.currentLevel = index;
+  }
+
+  /** Starts (or resumes) playback at the live sync point rather than where a pause left it. */
+  play() {
+    const sync = this.#hls?.liveSyncPosition;
+    if (typeof sync === 'number' && Number.isFinite(sync) && this.#video.currentTime < sync - 1) {
+      this.#video.currentTime = sync;
+    }
+    this.#video.play().catch((err) => {
+      // AbortError only means a newer load replaced this one; NotAllowedError is the autoplay policy.
+      if (err && err.name === 'NotAllowedError') this.#events.onAutoplay(true);
+    });
+  }
+
+  #build() {
+    const url = this.#url;
+    if (url === null) return;
+    if (LivePlayer.usesMse) {
+      this.#buildHls(url);
+    } else if (this.#video.canPlayType('application/vnd.apple.mpegurl')) {
+      this.#video.addEventListener('error', this.#onNativeError);
+      this.#video.src = url;
+      this.#events.onLevels([]);
+      this.play();
+    } else {
+      this.#events.onUnsupported();
+    }
+  }
+
+  /** @param {string} url */
+  #buildHls(url) {
+    const hls = new Hls(HLS_CONFIG);
+    this.#hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      this.#events.onLevels(hls.levels);
+      this.play();
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => this.#events.onLevelSwitched(data.level));
+    hls.on(Hls.Events.FRAG_BUFFERED, () => {
+      this.#attempt = 0;
+      this.#events.onTrouble(false);
+    });
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (data.fatal) this.#recover(data);
+    });
+    hls.attachMedia(this.#video);
+    hls.loadSource(url);
+  }
+
+  /**
+   * The one place that decides what a fatal error leads to.
+   * @param {{ type: string, details: string }} error
+   */
+  #recover(error) {
+    this.#events.onTrouble(true);
+    if (error.type === Hls.ErrorTypes.NETWORK_ERROR && !lostManifest(error.details)) {
+      this.#later(() => this.#hls?.startLoad());
+    } else if (error.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      this.#recoverMedia(this.#hls);
+    } else {
+      this.#rebuildLater(error.details);
+    }
+  }
+
+  #recoverMedia(hls) {
+    const now = performance.now();
+    const repeated = now - this.#lastMediaRecoveryAt < RECOVERY.mediaErrorWindowMs;
+    this.#lastMediaRecoveryAt = now;
+    if (!repeated) {
+      this.#codecSwapped = false;
+      hls.recoverMediaError();
+    } else if (!this.#codecSwapped) {
+      // A repeated decode error is often an audio codec announced wrongly (HE-AAC vs AAC-LC).
+      this.#codecSwapped = true;
+      hls.swapAudioCodec();
+      hls.recoverMediaError();
+    } else {
+      this.#rebuildLater('media error persists');
+    }
+  }
+
+  /** @param {string} reason */
+  #rebuildLater(reason) {
+    console.warn(`shopcast player: rebuilding after ${reason}`);
+    this.#later(() => {
+      this.#teardown();
+      this.#build();
+    });
+  }
+
+  /** Runs `action` after the current backoff delay, doubling it for the next failure. */
+  #later(action) {
+    clearTimeout(this.#retryTimer);
+    const delay = Math.min(RECOVERY.maxRetryDelayMs, RECOVERY.retryDelayMs * 2 ** this.#attempt);
+    this.#attempt += 1;
+    this.#retryTimer = setTimeout(() => {
+      if (this.#url !== null) action();
+    }, delay);
+  }
+
+  #teardown() {
+    this.#video.removeEventListener('error', this.#onNativeError);
+    if (this.#hls) {
+      this.#hls.destroy();
+      this.#hls = null;
+    }
+  }
+}

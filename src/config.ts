@@ -1,0 +1,89 @@
+// One typed, validated configuration: defaults, then an optional JSON file, then environment variables.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  host: z.string().min(1).default('0.0.0.0'),
+  httpPort: port.default(8080),
+  rtmpPort: port.default(1935),
+  dataDir: z.string().min(1).default('./data'),
+  publicUrl: z.url().default('http://localhost:8080'),
+  /** How long a dropped publisher may come back before the show ends. */
+  reconnectWindowS: z.coerce.number().min(0).max(3600).default(30),
+  /** Stream key of the demo channel; random (and printed once) when unset. */
+  demoKey: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, 'must be 22–128 characters of A–Z a–z 0–9 _ -').optional(),
+  adminToken: z.string().min(16).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ffmpegPath: z.string().min(1).optional(),
+  /** Ladder profile used by channels that do not name one (a file in profiles/). */
+  profile: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+  /** Segments kept in a live media playlist. */
+  playlistWindowSegments: z.coerce.number().int().min(3).max(60).default(6),
+  /** Seconds a segment stays on disk after it left every playlist (players and CDNs may still be fetching it). */
+  segmentGraceS: z.coerce.number().min(0).max(600).default(30),
+  /** Seconds without transcoder progress, while media keeps arriving, before FFmpeg is restarted. */
+  stallTimeoutS: z.coerce.number().min(2).max(120).default(10),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Environment variable for each setting (DESIGN.md's configuration table). */
+const ENV: Record<keyof Config, string> = {
+  host: 'SHOPCAST_HOST',
+  httpPort: 'SHOPCAST_HTTP_PORT',
+  rtmpPort: 'SHOPCAST_RTMP_PORT',
+  dataDir: 'SHOPCAST_DATA_DIR',
+  publicUrl: 'SHOPCAST_PUBLIC_URL',
+  reconnectWindowS: 'SHOPCAST_RECONNECT_WINDOW_S',
+  demoKey: 'SHOPCAST_DEMO_KEY',
+  adminToken: 'SHOPCAST_ADMIN_TOKEN',
+  logLevel: 'SHOPCAST_LOG_LEVEL',
+  ffmpegPath: 'FFMPEG_PATH',
+  profile: 'SHOPCAST_PROFILE',
+  playlistWindowSegments: 'SHOPCAST_PLAYLIST_WINDOW_SEGMENTS',
+  segmentGraceS: 'SHOPCAST_SEGMENT_GRACE_S',
+  stallTimeoutS: 'SHOPCAST_STALL_TIMEOUT_S',
+};
+
+export class ConfigError extends Error {}
+
+function readFile(file: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`${file}: expected a JSON object`);
+    }
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Builds the configuration. The file is `SHOPCAST_CONFIG` if set, else `./shopcast.json` if it exists.
+ * Throws ConfigError naming every invalid setting and where it came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const explicit = env.SHOPCAST_CONFIG;
+  const file = explicit ?? path.join(cwd, 'shopcast.json');
+  const fromFile = explicit !== undefined || existsSync(file) ? readFile(file) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const [key, name] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const source = key in ENV ? `${ENV[key as keyof Config]} / "${key}"` : key || 'config';
+      return `${source}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...result.data, dataDir: path.resolve(cwd, result.data.dataDir) };
+}

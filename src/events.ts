@@ -1,0 +1,48 @@
+// Typed events between modules: a typo in an event name or payload is a compile error, not a silent no-op.
+import { EventEmitter } from 'node:events';
+import type { FlvFeed, Ladder, SourceInfo } from './media.js';
+
+export interface ShopcastEvents {
+  /** A publisher was accepted and its source probed; `reconnect` when it came back inside the reconnect window. */
+  'stream.live': { slug: string; publishId: string; reconnect: boolean; source: SourceInfo; feed: FlvFeed };
+  /** The publisher dropped; the reconnect window is open. */
+  'stream.interrupted': { slug: string; publishId: string; reason: string };
+  /** The show is over: the reconnect window passed, or the gateway is shutting down. */
+  'stream.ended': { slug: string; reason: 'window-expired' | 'shutdown' };
+  /** A publish attempt was refused (unknown key, channel busy, unsupported media). Never carries the key. */
+  'publish.rejected': { ip: string; reason: string; slug: string | null };
+  /** An FFmpeg run began writing into workDir; rung i writes into `${workDir}/${i}/index.m3u8`. */
+  'transcode.run.started': {
+    slug: string;
+    runId: string;
+    workDir: string;
+    ladder: Ladder;
+    /** Wall clock of the first media the run received: program date time of its first segment. */
+    anchorWallClockMs: number;
+  };
+  /** An FFmpeg run finished; `expected` is false for a crash or a watchdog kill. */
+  'transcode.run.ended': { slug: string; runId: string; expected: boolean; reason: string };
+  /** The packager published a new segment on a rung. */
+  'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
+}
+
+export type EventName = keyof ShopcastEvents;
+export type Listener<K extends EventName> = (payload: ShopcastEvents[K]) => void;
+
+/** In-process event bus; one interface so a distributed bus can replace it. */
+export class EventBus {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    this.#emitter.setMaxListeners(50);
+  }
+
+  on<K extends EventName>(name: K, listener: Listener<K>): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  emit<K extends EventName>(name: K, payload: ShopcastEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+}

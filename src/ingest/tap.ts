@@ -1,0 +1,223 @@
+// One accepted publish as seen from inside: an internal node-media-server subscriber that describes the source,
+// keeps what a late consumer needs to start at a keyframe, and forwards FLV to the transcoder.
+import type { AudioSource, FlvAttachment, FlvFeed, FlvSink, SourceInfo, VideoSource } from '../media.js';
+import { flvHeader, isFileHeader, parseAudioTag, parseTag, parseVideoHeader, type FlvTag } from './flv.js';
+import { RateWindow } from './rate.js';
+
+/** What the RTMP metadata (onMetaData) announced, as node-media-server recorded it on the publisher session. */
+export interface AnnouncedMetadata {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface IngestStats {
+  videoCodec: string | null;
+  audioCodec: string | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  bitrateKbps: number | null;
+  keyframeIntervalS: number | null;
+  receivedBytes: number;
+  /** Seconds since the last media tag arrived: a stuck uplink shows here first. */
+  idleS: number;
+}
+
+/** Replay kept beyond this is dropped (a consumer then starts at the next keyframe). */
+const MAX_GOP_BYTES = 64 * 1024 * 1024;
+const RATE_WINDOW_MS = 5000;
+
+export class PublishTap implements FlvFeed {
+  readonly protocol = 'flv';
+  readonly ip = '';
+  #receivedBytes = 0;
+  #metadata: Buffer | null = null;
+  #videoHeader: FlvTag | null = null;
+  #audioHeader: FlvTag | null = null;
+  #firstAudio: FlvTag | null = null;
+  #gop: FlvTag[] = [];
+  #gopBytes = 0;
+  #gopWallClockMs = 0;
+  #lastKeyframeMs: number | null = null;
+  #keyframeIntervalS: number | null = null;
+  #keyframes = 0;
+  #lastTagWallClockMs = Date.now();
+  readonly #bitrate = new RateWindow(RATE_WINDOW_MS);
+  readonly #frameRate = new RateWindow(RATE_WINDOW_MS);
+  readonly #sinks = new Set<FlvSink>();
+  #ready: (() => void) | null = null;
+  #attachedOnce = false;
+  /** Where the newest keyframe sits in the replay buffer, and when it arrived. */
+  #currentGop = { index: 0, wallClockMs: 0 };
+
+  constructor(
+    readonly id: string,
+    private readonly announced: () => AnnouncedMetadata,
+  ) {}
+
+  get receivedBytes(): number {
+    return this.#receivedBytes;
+  }
+
+  /** Called by node-media-server for every FLV chunk of the publish. */
+  sendBuffer = (chunk: Buffer): void => {
+    if (isFileHeader(chunk)) return; // we write our own, with the real audio/video flags
+    const tag = parseTag(chunk);
+    if (!tag) return;
+    this.#receivedBytes += chunk.length;
+    this.#lastTagWallClockMs = Date.now();
+    this.#remember(tag);
+    for (const sink of this.#sinks) sink.write(chunk);
+  };
+
+  #remember(tag: FlvTag): void {
+    switch (tag.kind) {
+      case 'metadata':
+        this.#metadata = tag.bytes;
+        return;
+      case 'video-header':
+        this.#videoHeader = tag;
+        return;
+      case 'audio-header':
+        this.#audioHeader = tag;
+        return;
+      case 'keyframe':
+        this.#onKeyframe(tag);
+        break;
+      case 'audio':
+        this.#firstAudio ??= tag;
+        break;
+      default:
+        break;
+    }
+    this.#bitrate.add(tag.timestampMs, tag.bytes.length * 8);
+    if (tag.kind === 'keyframe' || tag.kind === 'video') this.#frameRate.add(tag.timestampMs, 1);
+    if (tag.kind !== 'keyframe' && this.#gop.length > 0 && this.#gopBytes + tag.bytes.length <= MAX_GOP_BYTES) {
+      this.#gop.push(tag);
+      this.#gopBytes += tag.bytes.length;
+    }
+  }
+
+  #onKeyframe(tag: FlvTag): void {
+    if (this.#lastKeyframeMs !== null && tag.timestampMs > this.#lastKeyframeMs) {
+      this.#keyframeIntervalS = (tag.timestampMs - this.#lastKeyframeMs) / 1000;
+    }
+    this.#lastKeyframeMs = tag.timestampMs;
+    this.#keyframes += 1;
+    if (this.#attachedOnce || this.#gop.length === 0 || this.#gopBytes + tag.bytes.length > MAX_GOP_BYTES) {
+      this.#gop = [tag];
+      this.#gopBytes = tag.bytes.length;
+      this.#gopWallClockMs = this.#lastTagWallClockMs;
+    } else {
+      // Until the first consumer attaches, keep everything since the first keyframe: the transcoder then starts with
+      // the media that arrived while the source was probed, and the first segment is ready that much sooner.
+      this.#gop.push(tag);
+      this.#gopBytes += tag.bytes.length;
+    }
+    this.#currentGop = { index: this.#gop.length - 1, wallClockMs: this.#lastTagWallClockMs };
+    if (this.#keyframes >= 2) this.#ready?.();
+  }
+
+  /**
+   * Resolves once the source can be described: after the second keyframe (so the keyframe interval is known), or
+   * after `timeoutMs` if at least one keyframe arrived. Rejects if no video keyframe came within `giveUpMs`.
+   */
+  probe(opts: { timeoutMs: number; giveUpMs: number }): Promise<SourceInfo> {
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(soft);
+        clearTimeout(hard);
+        this.#ready = null;
+        resolve(this.describe());
+      };
+      const soft = setTimeout(() => {
+        if (this.#keyframes >= 1) finish();
+      }, opts.timeoutMs);
+      const hard = setTimeout(() => {
+        if (this.#keyframes >= 1) return finish();
+        this.#ready = null;
+        reject(new Error(`no video keyframe within ${Math.round(opts.giveUpMs / 1000)} s (audio-only and non-FLV video are not supported)`));
+      }, opts.giveUpMs);
+      this.#ready = finish;
+      if (this.#keyframes >= 2) finish();
+    });
+  }
+
+  describe(): SourceInfo {
+    return { video: this.#describeVideo(), audio: this.#describeAudio() };
+  }
+
+  #describeVideo(): VideoSource | null {
+    if (!this.#videoHeader && this.#keyframes === 0) return null;
+    const header = this.#videoHeader ? parseVideoHeader(this.#videoHeader) : null;
+    const announced = this.announced();
+    const bitsPerSecond = this.#bitrate.perSecond();
+    return {
+      codec: header?.codec ?? 'unknown',
+      codecString: header?.codecString ?? null,
+      width: header?.width ?? announced.width,
+      height: header?.height ?? announced.height,
+      fps: roundFps(this.#frameRate.perSecond() ?? announced.fps) || 30,
+      keyframeIntervalS: this.#keyframeIntervalS,
+      bitrateKbps: bitsPerSecond === null ? null : Math.round(bitsPerSecond / 1000),
+    };
+  }
+
+  #describeAudio(): AudioSource | null {
+    const tag = this.#audioHeader ?? this.#firstAudio;
+    if (!tag) return null;
+    const audio = parseAudioTag(tag);
+    return { ...audio, bitrateKbps: null };
+  }
+
+  stats(): IngestStats {
+    const source = this.describe();
+    return {
+      videoCodec: source.video?.codec ?? null,
+      audioCodec: source.audio?.codec ?? null,
+      width: source.video?.width ?? null,
+      height: source.video?.height ?? null,
+      fps: source.video?.fps ?? null,
+      bitrateKbps: source.video?.bitrateKbps ?? null,
+      keyframeIntervalS: this.#keyframeIntervalS,
+      receivedBytes: this.#receivedBytes,
+      idleS: Math.round((Date.now() - this.#lastTagWallClockMs) / 100) / 10,
+    };
+  }
+
+  attach(sink: FlvSink): FlvAttachment {
+    const hasAudio = this.#audioHeader !== null || this.#firstAudio !== null;
+    sink.write(flvHeader(hasAudio, true));
+    for (const header of [this.#metadata, this.#videoHeader?.bytes, this.#audioHeader?.bytes]) {
+      if (header) sink.write(header);
+    }
+    for (const tag of this.#gop) sink.write(tag.bytes);
+    this.#sinks.add(sink);
+    const firstTagWallClockMs = this.#gop.length > 0 ? this.#gopWallClockMs : Date.now();
+    if (!this.#attachedOnce) {
+      this.#attachedOnce = true;
+      this.#gop = this.#gop.slice(this.#currentGop.index);
+      this.#gopBytes = this.#gop.reduce((sum, tag) => sum + tag.bytes.length, 0);
+      this.#gopWallClockMs = this.#currentGop.wallClockMs;
+    }
+    return {
+      firstTagWallClockMs,
+      detach: () => {
+        this.#sinks.delete(sink);
+      },
+    };
+  }
+
+  /** The publish is over: consumers are let go (they see the end of their input). */
+  close(): void {
+    this.#sinks.clear();
+    this.#ready = null;
+  }
+}
+
+/** 29.97 stays 29.97, 30.02 from jittery timestamps becomes 30. */
+function roundFps(fps: number): number {
+  const nearest = Math.round(fps);
+  return Math.abs(fps - nearest) < 0.1 ? nearest : Math.round(fps * 100) / 100;
+}

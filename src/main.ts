@@ -1,0 +1,70 @@
+// Entry point: configuration → app → listeners, and a graceful shutdown on SIGINT/SIGTERM.
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { createApp, type StartedApp } from './app.js';
+
+function banner(config: Config, started: StartedApp): string {
+  const publicUrl = new URL(config.publicUrl);
+  const rtmpServer = `rtmp://${publicUrl.hostname}:${started.rtmpPort}/live`;
+  const demo = started.demo;
+  const key = config.demoKey
+    ? 'the one set in SHOPCAST_DEMO_KEY'
+    : demo.created
+      ? `${demo.channel.streamKey}\n                 (shown this once; print it again with: npm run key -- ${demo.channel.slug})`
+      : `print it with: npm run key -- ${demo.channel.slug}`;
+  const base = config.publicUrl.replace(/\/$/, '');
+  return [
+    '',
+    'shopcast is running.',
+    '  Go live from OBS: Settings → Stream → Service "Custom..."',
+    `    Server:      ${rtmpServer}`,
+    `    Stream Key:  ${key}`,
+    `  Watch:         ${base}/watch/${demo.channel.slug}`,
+    `  Streams API:   ${base}/api/streams`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`shopcast: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel);
+  let app;
+  let started: StartedApp;
+  try {
+    app = await createApp({ config, log });
+    started = await app.start();
+  } catch (err) {
+    log.fatal({ err }, 'shopcast could not start');
+    process.stderr.write(`shopcast could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  // The banner is for the person at the terminal: stderr keeps stdout pure JSON logs.
+  process.stderr.write(`${banner(config, started)}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+void main();

@@ -1,0 +1,81 @@
+// Media descriptions shared by ingest (what arrives), transcode (what is encoded) and packager (what is published).
+
+/** What the publisher sends, learned from the RTMP stream before any FFmpeg starts. */
+export interface VideoSource {
+  /** 'h264', 'hevc', ... as announced in the FLV stream. */
+  codec: string;
+  /** RFC 6381 codec string for a master playlist (e.g. 'avc1.64001f'), when the sequence header told it. */
+  codecString: string | null;
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds between keyframes; null until two keyframes were seen. */
+  keyframeIntervalS: number | null;
+  /** Measured video bitrate in kbit/s; null until measured. */
+  bitrateKbps: number | null;
+}
+
+export interface AudioSource {
+  /** 'aac', 'mp3', ... as announced in the FLV stream. */
+  codec: string;
+  /** RFC 6381 codec string (e.g. 'mp4a.40.2') when known. */
+  codecString: string | null;
+  sampleRate: number;
+  channels: number;
+  bitrateKbps: number | null;
+}
+
+export interface SourceInfo {
+  video: VideoSource | null;
+  audio: AudioSource | null;
+}
+
+/** One rendition of the adaptive ladder. */
+export interface Rung {
+  /** URL path segment, e.g. '720p' or 'source'; matches /^[a-z0-9]+$/. */
+  name: string;
+  /** Video copied from the source instead of encoded. */
+  passthrough: boolean;
+  width: number;
+  height: number;
+  fps: number;
+  /** Target video bitrate (kbit/s); for passthrough the measured source bitrate. */
+  videoBitrateKbps: number;
+  /** Audio of this rung, or null for a video-only source. */
+  audio: { copy: boolean; bitrateKbps: number } | null;
+  /** CODECS attribute for the master playlist, e.g. 'avc1.64001f,mp4a.40.2'. */
+  codecs: string;
+  /** Peak bits/s (BANDWIDTH). */
+  bandwidth: number;
+  /** Average bits/s (AVERAGE-BANDWIDTH). */
+  averageBandwidth: number;
+}
+
+export interface Ladder {
+  /** Name of the profile the ladder was planned from. */
+  profile: string;
+  segmentDurationS: number;
+  /** Highest rung first. */
+  rungs: Rung[];
+}
+
+/** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
+export interface FlvSink {
+  write(chunk: Buffer): void;
+}
+
+export interface FlvAttachment {
+  /** Wall clock (ms since epoch) at which the first media tag handed to the sink was received from the publisher. */
+  firstTagWallClockMs: number;
+  detach(): void;
+}
+
+/**
+ * A live publish as a byte source. Attaching replays the FLV header, metadata, sequence headers and the current
+ * GOP (so a consumer always starts at a keyframe), then forwards live tags until detached or the publish ends.
+ */
+export interface FlvFeed {
+  attach(sink: FlvSink): FlvAttachment;
+  /** Total bytes received from the publisher so far (a watchdog compares it with the consumer's progress). */
+  readonly receivedBytes: number;
+}

@@ -1,0 +1,114 @@
+// HTTP errors as data, and the one place that turns any error into the single JSON answer clients and CDNs see.
+import { STATUS_CODES } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../log.js';
+
+export interface HttpErrorOptions {
+  status: number;
+  /** Stable machine-readable code, e.g. 'not_found'. */
+  code: string;
+  message: string;
+  /** Extra response headers the answer needs (e.g. Content-Range on 416). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(opts: HttpErrorOptions) {
+    super(opts.message, { cause: opts.cause });
+    this.name = 'HttpError';
+    this.status = opts.status;
+    this.code = opts.code;
+    this.headers = opts.headers ?? {};
+  }
+}
+
+/** The only error body shopcast's HTTP surface ever sends. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function notFound(message = 'not found'): HttpError {
+  return new HttpError({ status: 404, code: 'not_found', message });
+}
+
+export function badRequest(message: string): HttpError {
+  return new HttpError({ status: 400, code: 'bad_request', message });
+}
+
+/** Codes for errors raised by express and send (bad URI encoding, vanished file, unsatisfiable range...). */
+const CODES: Record<number, string> = {
+  400: 'bad_request',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  416: 'range_not_satisfiable',
+};
+
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && value >= 400 && value <= 599 ? value : undefined;
+}
+
+function stringHeaders(err: unknown): Record<string, string> {
+  const headers = (err as { headers?: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return {};
+  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * Maps anything thrown to an HttpError. Messages of foreign errors are never passed on: a file error from send
+ * names an absolute path on disk.
+ */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const status = statusOf(err);
+  if (status === undefined || status >= 500) {
+    return new HttpError({ status: 500, code: 'internal', message: 'internal server error', cause: err });
+  }
+  return new HttpError({
+    status,
+    code: CODES[status] ?? 'client_error',
+    message: (STATUS_CODES[status] ?? 'client error').toLowerCase(),
+    headers: status === 416 ? stringHeaders(err) : {},
+    cause: err,
+  });
+}
+
+/** Falls through to here when no route answered. */
+export const unmatched: RequestHandler = (req, _res, next) => {
+  next(notFound(`no route for ${req.method} ${req.path}`));
+};
+
+/** Content headers a half-prepared success answer may have set before it failed. */
+const CONTENT_HEADERS = ['Content-Type', 'Content-Length', 'Content-Range', 'Content-Disposition', 'ETag', 'Last-Modified', 'Accept-Ranges'];
+
+export function errorHandler(opts: { log: Logger }): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) {
+      opts.log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    } else {
+      opts.log.debug({ status: httpError.status, code: httpError.code, url: req.originalUrl }, 'request refused');
+    }
+    if (res.headersSent) {
+      // The body is already on its way: the only honest signal left is a cut connection.
+      res.destroy();
+      return;
+    }
+    for (const name of CONTENT_HEADERS) res.removeHeader(name);
+    const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
+    res
+      .status(httpError.status)
+      .set({ ...httpError.headers, 'Cache-Control': 'no-store' })
+      .json(body);
+  };
+}

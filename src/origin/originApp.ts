@@ -1,0 +1,36 @@
+// Builds the origin's express app from its routers; separate from the listener so tests can serve it on port 0.
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from '../log.js';
+import { apiRouter } from './apiRoutes.js';
+import { errorHandler, unmatched } from './errors.js';
+import { mediaRouter } from './mediaRoutes.js';
+import { pageRouter } from './pageRoutes.js';
+import type { MediaLibrary, StatusReader } from './ports.js';
+
+export interface OriginAppOptions {
+  media: MediaLibrary;
+  status: StatusReader;
+  log: Logger;
+  /** Folder with index.html, watch.html and their assets. */
+  publicDir: string;
+}
+
+/** Browsers must not guess a type: a segment or JSON answer is never rendered as HTML. */
+const noSniff: RequestHandler = (_req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  next();
+};
+
+export function createOriginApp(opts: OriginAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.use(noSniff);
+  app.use('/live', mediaRouter({ media: opts.media }));
+  app.use(apiRouter({ status: opts.status }));
+  app.use(pageRouter({ publicDir: opts.publicDir }));
+  app.use(unmatched);
+  app.use(errorHandler({ log: opts.log }));
+  return app;
+}

@@ -1,0 +1,62 @@
+// Shopper-facing pages and their assets: the channel list, the product page, and hls.js served from node_modules.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { Router, type Response } from 'express';
+import { validParam } from './params.js';
+
+const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
+const ASSET_MAX_AGE_MS = 5 * 60 * 1000;
+const VENDOR_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/**
+ * Pages render API data, so scripts come only from here. Media and playlists may come from a CDN host named in
+ * masterUrl; hls.js runs its transmuxer in a blob: worker and feeds the video element through blob: URLs.
+ */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: https:",
+  "connect-src 'self' https: http:",
+  "media-src 'self' blob: https: http:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Pages revalidate on every visit so a deploy reaches shoppers at once; their assets may be cached briefly. */
+function setPageHeaders(res: Response): void {
+  res.set({ 'Cache-Control': 'no-cache', 'Content-Security-Policy': PAGE_CSP, 'Referrer-Policy': 'same-origin' });
+}
+
+export function pageRouter(opts: { publicDir: string }): Router {
+  const router = Router({ caseSensitive: true, strict: true });
+  const publicDir = path.resolve(opts.publicDir);
+
+  const sendPage = (res: Response, file: string): void => {
+    setPageHeaders(res);
+    res.sendFile(file, { root: publicDir });
+  };
+
+  router.get('/', (_req, res) => sendPage(res, 'index.html'));
+  router.get('/watch/:slug', (req, res) => {
+    validParam('slug', req.params.slug);
+    // Unknown channels get the page too: it says "channel not found" and picks the channel up if it appears.
+    sendPage(res, 'watch.html');
+  });
+  router.get('/vendor/hls.min.js', (_req, res) => {
+    res.sendFile(HLS_JS, { maxAge: VENDOR_MAX_AGE_MS, dotfiles: 'allow' });
+  });
+  router.use(
+    express.static(publicDir, {
+      index: false,
+      redirect: false,
+      maxAge: ASSET_MAX_AGE_MS,
+      setHeaders: (res, file) => {
+        if (file.endsWith('.html')) setPageHeaders(res);
+      },
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,40 @@
+// What the HTTP origin reads from the rest of shopcast; implemented by the packager and the status view in app.ts.
+
+/** A playlist rendered once per update and served from memory. */
+export interface RenderedPlaylist {
+  body: string;
+  /** Cache-Control max-age for CDNs (live playlists: at most half a target duration). */
+  maxAgeS: number;
+}
+
+/** Public media of live channels, as published by the packager. */
+export interface MediaLibrary {
+  /** `name` is 'master.m3u8' or '<rung>/index.m3u8'. */
+  playlist(slug: string, name: string): RenderedPlaylist | undefined;
+  /** Absolute path of a published init or media segment, or undefined if it is not (or no longer) published. */
+  segmentPath(slug: string, rung: string, file: string): string | undefined;
+}
+
+export type ChannelState = 'offline' | 'starting' | 'live' | 'reconnecting' | 'ended';
+
+/** What a shopper's page needs to know about a channel. */
+export interface ChannelStatus {
+  slug: string;
+  title: string;
+  state: ChannelState;
+  /** Every rung of the master playlist lists at least one segment. */
+  playable: boolean;
+  masterUrl: string;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface StatusReader {
+  channel(slug: string): ChannelStatus | undefined;
+  /** Live streams with ingest, transcoder and packager figures, for operators (`GET /api/streams`). */
+  streams(): JsonValue[];
+  /** `ok` false answers /healthz with 503. */
+  health(): { ok: boolean; checks: Record<string, JsonValue> };
+}

@@ -1,0 +1,381 @@
+// The packager: moves the segments FFmpeg finished into shopcast's public HLS view, which shopcast owns so that it
+// survives encoder restarts and publisher reconnects. Pure parts (alignment, show model, rendering) live beside it.
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { EventBus, ShopcastEvents } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Ladder } from '../media.js';
+import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
+import {
+  MASTER_PLAYLIST,
+  MEDIA_FILE_NAME,
+  RUNG_NAME,
+  SLUG,
+  initFileName,
+  nextShowId,
+  rungOfMediaPlaylist,
+  segmentFileName,
+} from './names.js';
+import { PublicFiles, type MediaFile } from './public-files.js';
+import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
+import { RunAligner, type AlignedSegment } from './run-aligner.js';
+import { RunWatcher, WORK_PLAYLIST } from './run-watcher.js';
+import { SerialQueue } from './serial-queue.js';
+import { Show } from './show.js';
+import { parseWorkPlaylist } from './work-playlist.js';
+
+export interface PackagerOptions {
+  bus: EventBus;
+  /** Public media root, owned by the packager: `<mediaDir>/<slug>/<rung>/<file>`. */
+  mediaDir: string;
+  /** Segments in a live media playlist. */
+  windowSegments: number;
+  /** Seconds a file stays on disk after it left every playlist. */
+  segmentGraceS: number;
+  log: Logger;
+}
+
+/**
+ * Packager figures of a channel's current show, for operators. A type alias, not an interface, so that it is
+ * assignable to JsonValue as it is.
+ */
+export type PackagerStatus = {
+  showId: string;
+  /** Every rung lists at least one segment. */
+  playable: boolean;
+  ended: boolean;
+  targetDurationS: number;
+  discontinuitySequence: number;
+  rungs: { name: string; mediaSequence: number; segments: number; lastSegmentAt: string | null }[];
+};
+
+interface Channel {
+  readonly slug: string;
+  readonly queue: SerialQueue;
+  show: Show | undefined;
+  master: RenderedPlaylist | undefined;
+  media: RenderedPlaylist | undefined;
+  /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
+  endDeadline: NodeJS.Timeout | undefined;
+}
+
+interface Run {
+  readonly channel: Channel;
+  readonly show: Show;
+  readonly runIndex: number;
+  readonly workDir: string;
+  /** The show's rungs, in show order, with where this run writes them. */
+  readonly rungs: RunRung[];
+  readonly anchorWallClockMs: number;
+  readonly aligner: RunAligner;
+  readonly watcher: RunWatcher;
+  readonly log: Logger;
+}
+
+interface RunRung {
+  readonly name: string;
+  /** The rung's sub-folder of the work folder. */
+  readonly workDir: string;
+  /** The run's init segment of this rung is published. */
+  initPublished: boolean;
+}
+
+interface Move {
+  rung: RunRung;
+  init: boolean;
+  from: string;
+  to: MediaFile;
+}
+
+// FFmpeg lists its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
+// long for it, no longer.
+const RUN_EXIT_WAIT_MS = 10_000;
+
+export class Packager implements MediaLibrary {
+  readonly #bus: EventBus;
+  readonly #files: PublicFiles;
+  readonly #windowSegments: number;
+  readonly #log: Logger;
+  readonly #channels = new Map<string, Channel>();
+  readonly #runs = new Map<string, Run>();
+  #unsubscribe: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(opts: PackagerOptions) {
+    this.#bus = opts.bus;
+    this.#files = new PublicFiles({ mediaDir: opts.mediaDir, graceS: opts.segmentGraceS, log: opts.log });
+    this.#windowSegments = opts.windowSegments;
+    this.#log = opts.log;
+  }
+
+  async start(): Promise<void> {
+    await this.#files.start();
+    this.#unsubscribe = [
+      this.#bus.on('transcode.run.started', (event) => this.#enqueue(event.slug, () => this.#startRun(event))),
+      this.#bus.on('transcode.run.ended', (event) => this.#enqueue(event.slug, () => this.#endRun(event.runId))),
+      this.#bus.on('stream.ended', (event) => this.#enqueue(event.slug, () => this.#streamEnded(event.slug))),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#files.stop();
+    for (const channel of this.#channels.values()) clearTimeout(channel.endDeadline);
+    await Promise.all([...this.#channels.values()].map((channel) => channel.queue.idle()));
+    await Promise.all([...this.#runs.values()].map((run) => run.watcher.close()));
+    this.#runs.clear();
+  }
+
+  playlist(slug: string, name: string): RenderedPlaylist | undefined {
+    const channel = this.#channels.get(slug);
+    if (channel === undefined) return undefined;
+    if (name === MASTER_PLAYLIST) return channel.master;
+    const rung = rungOfMediaPlaylist(name);
+    return channel.show?.rungs.some((r) => r.name === rung) ? channel.media : undefined;
+  }
+
+  segmentPath(slug: string, rung: string, file: string): string | undefined {
+    if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;
+    const media = { slug, rung, file };
+    return this.#files.has(media) ? this.#files.pathOf(media) : undefined;
+  }
+
+  status(slug: string): PackagerStatus | undefined {
+    const show = this.#channels.get(slug)?.show;
+    if (show === undefined) return undefined;
+    const newest = show.segments.at(-1);
+    return {
+      showId: show.showId,
+      playable: show.playable,
+      ended: show.ended,
+      targetDurationS: show.targetDurationS,
+      discontinuitySequence: show.discontinuitySequence,
+      rungs: show.rungs.map((rung) => ({
+        name: rung.name,
+        mediaSequence: show.mediaSequence,
+        segments: show.segments.length,
+        lastSegmentAt: newest === undefined ? null : new Date(newest.publishedAtMs).toISOString(),
+      })),
+    };
+  }
+
+  #enqueue(slug: string, task: () => Promise<void> | void): void {
+    if (this.#stopped) return;
+    if (!SLUG.test(slug)) {
+      this.#log.error({ slug }, 'ignoring an event for a slug that cannot be a folder name');
+      return;
+    }
+    this.#channel(slug).queue.push(task);
+  }
+
+  #channel(slug: string): Channel {
+    let channel = this.#channels.get(slug);
+    if (channel === undefined) {
+      const queue = new SerialQueue((err) => this.#log.error({ err, slug }, 'packager task failed'));
+      channel = { slug, queue, show: undefined, master: undefined, media: undefined, endDeadline: undefined };
+      this.#channels.set(slug, channel);
+    }
+    return channel;
+  }
+
+  async #startRun(event: ShopcastEvents['transcode.run.started']): Promise<void> {
+    const channel = this.#channel(event.slug);
+    const log = this.#log.child({ slug: event.slug, runId: event.runId });
+    if (this.#runs.has(event.runId)) {
+      log.warn('run started twice; ignoring the second start');
+      return;
+    }
+    if (event.ladder.rungs.some((rung) => !RUNG_NAME.test(rung.name))) {
+      log.error({ rungs: event.ladder.rungs.map((rung) => rung.name) }, 'ladder has a rung name unfit for a URL');
+      return;
+    }
+    const workDir = path.resolve(event.workDir);
+    const open = channel.show?.ended === false && channel.endDeadline === undefined ? channel.show : undefined;
+    const continued = open === undefined ? undefined : runRungs(open, event.ladder, workDir);
+    if (open !== undefined && continued === undefined) {
+      log.warn({ showId: open.showId }, 'the new run lacks rungs of the open show: ending it, starting a new show');
+    }
+    const show = open !== undefined && continued !== undefined ? open : await this.#openShow(channel, event.ladder);
+    // A new show's rungs come from this very ladder, so none is missing.
+    const rungs = continued ?? runRungs(show, event.ladder, workDir) ?? [];
+    await Promise.all(rungs.map((rung) => mkdir(rung.workDir, { recursive: true })));
+    const runIndex = show.beginRun();
+    const watcher = new RunWatcher({
+      workDir,
+      rungDirs: rungs.map((rung) => rung.workDir),
+      onChange: (rung) => this.#enqueue(event.slug, () => this.#read(event.runId, rung)),
+      log,
+    });
+    this.#runs.set(event.runId, {
+      channel,
+      show,
+      runIndex,
+      workDir,
+      rungs,
+      anchorWallClockMs: event.anchorWallClockMs,
+      aligner: new RunAligner(rungs.length),
+      watcher,
+      log,
+    });
+    log.info({ showId: show.showId, runIndex }, 'packaging run');
+  }
+
+  async #openShow(channel: Channel, ladder: Ladder): Promise<Show> {
+    const previous = channel.show;
+    if (previous !== undefined && !previous.ended) this.#endShow(channel);
+    // The previous show's last window stayed listed until now.
+    this.#files.retireChannel(channel.slug);
+    const show = new Show({
+      showId: nextShowId(Date.now(), previous?.showId),
+      rungs: ladder.rungs,
+      windowSegments: this.#windowSegments,
+      segmentDurationS: ladder.segmentDurationS,
+    });
+    channel.show = show;
+    this.#render(channel);
+    await this.#files.prepare(channel.slug, show.rungs.map((rung) => rung.name));
+    this.#log.info({ slug: channel.slug, showId: show.showId }, 'show opened');
+    return show;
+  }
+
+  async #read(runId: string, rung: number): Promise<void> {
+    const run = this.#runs.get(runId);
+    const workDir = run?.rungs[rung]?.workDir;
+    if (run === undefined || workDir === undefined) return;
+    const text = await readFile(path.join(workDir, WORK_PLAYLIST), 'utf8').catch(() => undefined);
+    const listing = text === undefined ? undefined : parseWorkPlaylist(text);
+    if (listing === undefined) return;
+    const { aligned, dropped } = run.aligner.take(rung, listing, Date.now());
+    if (dropped.length > 0) run.log.warn({ dropped }, 'segments missed on some rung: not published');
+    for (const segment of aligned) await this.#publish(run, segment);
+  }
+
+  async #endRun(runId: string): Promise<void> {
+    const run = this.#runs.get(runId);
+    if (run === undefined) return;
+    // FFmpeg lists its last segment when it exits.
+    for (let rung = 0; rung < run.rungs.length; rung++) await this.#read(runId, rung);
+    const dropped = run.aligner.finish();
+    if (dropped.length > 0) run.log.info({ dropped }, 'segments not finished on every rung: not published');
+    this.#runs.delete(runId);
+    await run.watcher.close();
+    await rm(run.workDir, { recursive: true, force: true });
+    run.log.info('run packaged');
+    const { channel } = run;
+    if (channel.endDeadline !== undefined && channel.show === run.show && !this.#hasRun(run.show)) {
+      this.#endShow(channel);
+    }
+  }
+
+  #streamEnded(slug: string): void {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (channel === undefined || show === undefined || show.ended || channel.endDeadline !== undefined) return;
+    if (!this.#hasRun(show)) {
+      this.#endShow(channel);
+      return;
+    }
+    channel.endDeadline = setTimeout(() => this.#enqueue(slug, () => this.#endShow(channel)), RUN_EXIT_WAIT_MS);
+  }
+
+  #endShow(channel: Channel): void {
+    clearTimeout(channel.endDeadline);
+    channel.endDeadline = undefined;
+    if (channel.show === undefined || channel.show.ended) return;
+    channel.show.end();
+    this.#render(channel);
+    this.#log.info({ slug: channel.slug, showId: channel.show.showId }, 'show ended');
+  }
+
+  #hasRun(show: Show): boolean {
+    return [...this.#runs.values()].some((run) => run.show === show);
+  }
+
+  /** Publishes one aligned segment on every rung: files first, then the playlists that list it. */
+  async #publish(run: Run, aligned: AlignedSegment): Promise<void> {
+    const { show, channel } = run;
+    if (!show.accepts(run.runIndex)) {
+      run.log.debug({ index: aligned.index }, 'segment of a superseded run: not published');
+      return;
+    }
+    const moved = await this.#moveIn(run, aligned);
+    if (moved === undefined) return;
+    const { segment, evicted, releasedRun } = show.append({
+      runIndex: run.runIndex,
+      durationS: aligned.durationS,
+      programDateTimeMs: run.anchorWallClockMs + aligned.offsetS * 1000,
+      publishedAtMs: Date.now(),
+    });
+    for (const file of moved) this.#files.publish(file);
+    const left = [
+      ...(evicted === undefined ? [] : [segmentFileName(show.showId, evicted.msn)]),
+      ...(releasedRun === undefined ? [] : [initFileName(show.showId, releasedRun)]),
+    ];
+    const slug = channel.slug;
+    this.#files.retire(show.rungs.flatMap((rung) => left.map((name) => ({ slug, rung: rung.name, file: name }))));
+    this.#render(channel);
+    const { msn, durationS, publishedAtMs } = segment;
+    show.rungs.forEach((rung, i) => {
+      const listedAtMs = aligned.parts[i]?.listedAtMs ?? publishedAtMs;
+      this.#bus.emit('packager.segment', { slug, rung: rung.name, msn, durationS, listedAtMs });
+    });
+  }
+
+  /**
+   * Moves the segment of every rung (and the run's init segments, the first time) into the public folders under the
+   * next sequence number; returns the segment files, or undefined if a move failed.
+   */
+  async #moveIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
+    const { show, channel } = run;
+    const file = segmentFileName(show.showId, show.nextMsn);
+    const initFile = initFileName(show.showId, run.runIndex);
+    const moves: Move[] = [];
+    run.rungs.forEach((rung, i) => {
+      const part = aligned.parts[i];
+      if (part === undefined) return;
+      const to = { slug: channel.slug, rung: rung.name };
+      if (!rung.initPublished) {
+        moves.push({ rung, init: true, from: path.join(rung.workDir, part.initFile), to: { ...to, file: initFile } });
+      }
+      moves.push({ rung, init: false, from: path.join(rung.workDir, part.file), to: { ...to, file } });
+    });
+    const results = await Promise.allSettled(moves.map((move) => rename(move.from, this.#files.pathOf(move.to))));
+    moves.forEach((move, i) => {
+      if (!move.init || results[i]?.status !== 'fulfilled') return;
+      move.rung.initPublished = true;
+      this.#files.publish(move.to);
+    });
+    const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    if (failures.length > 0) {
+      // The sequence number stays free: the next segment takes these names, and nothing listed what was moved.
+      run.log.error({ index: aligned.index, failures }, 'moving a finished segment failed: not published');
+      return undefined;
+    }
+    return moves.filter((move) => !move.init).map((move) => move.to);
+  }
+
+  #render(channel: Channel): void {
+    const show = channel.show;
+    if (show === undefined || !show.playable) {
+      channel.master = undefined;
+      channel.media = undefined;
+      return;
+    }
+    const maxAgeS = playlistMaxAgeS(show.targetDurationS);
+    channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
+    channel.media = { body: renderMediaPlaylist(show), maxAgeS };
+  }
+}
+
+/** Where a run writes each rung of the show, or undefined if its ladder lacks one of them. */
+function runRungs(show: Show, ladder: Ladder, workDir: string): RunRung[] | undefined {
+  const rungs: RunRung[] = [];
+  for (const { name } of show.rungs) {
+    const index = ladder.rungs.findIndex((rung) => rung.name === name);
+    if (index < 0) return undefined;
+    rungs.push({ name, workDir: path.join(workDir, String(index)), initPublished: false });
+  }
+  return rungs;
+}

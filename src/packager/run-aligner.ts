@@ -1,0 +1,106 @@
+// Aligns the rungs of one FFmpeg run: a segment is published only once every rung has finished it, so all rungs keep
+// the same media sequence numbers and durations; what only some rungs finished before a crash is dropped.
+import type { WorkSegment } from './work-playlist.js';
+
+/** One rung's file of an aligned segment. */
+export interface RungPart {
+  file: string;
+  initFile: string;
+  durationS: number;
+  /** When the rung's playlist was first seen listing the segment. */
+  listedAtMs: number;
+}
+
+export interface AlignedSegment {
+  /** FFmpeg's sequence number of the segment within its run. */
+  index: number;
+  /** Longest of the rungs' durations, so the target duration covers every rung. */
+  durationS: number;
+  /** Media time of the run before this segment (dropped segments included): offset of its program date time. */
+  offsetS: number;
+  /** One part per rung, in rung order. */
+  parts: RungPart[];
+}
+
+export interface Alignment {
+  /** Segments now finished on every rung, in order. */
+  aligned: AlignedSegment[];
+  /** Indexes that some rung will never list (it moved past them unseen): never published. */
+  dropped: number[];
+}
+
+const isPart = (part: RungPart | undefined): part is RungPart => part !== undefined;
+
+export class RunAligner {
+  /** Per rung: listed segments not yet aligned, by index. */
+  readonly #pending: Map<number, RungPart>[];
+  /** Per rung: lowest index its latest listing shows; a lower index it never listed will not come any more. */
+  readonly #floor: (number | undefined)[];
+  #next: number | undefined;
+  #offsetS = 0;
+  #finished = false;
+
+  constructor(rungCount: number) {
+    this.#pending = Array.from({ length: rungCount }, () => new Map<number, RungPart>());
+    this.#floor = Array.from({ length: rungCount }, () => undefined);
+  }
+
+  /** Takes one listing of `rung`, read at `atMs`. */
+  take(rung: number, listing: readonly WorkSegment[], atMs: number): Alignment {
+    const pending = this.#pending[rung];
+    if (this.#finished || pending === undefined) return { aligned: [], dropped: [] };
+    for (const segment of listing) {
+      const isNew = (this.#next === undefined || segment.index >= this.#next) && !pending.has(segment.index);
+      if (isNew) {
+        const { file, initFile, durationS } = segment;
+        pending.set(segment.index, { file, initFile, durationS, listedAtMs: atMs });
+      }
+    }
+    const first = listing[0];
+    if (first !== undefined) this.#floor[rung] = first.index;
+    return this.#drain();
+  }
+
+  /** The run is over and its playlists were read a last time: what is not on every rung is dropped. */
+  finish(): number[] {
+    this.#finished = true;
+    const left = new Set<number>();
+    for (const pending of this.#pending) {
+      for (const index of pending.keys()) left.add(index);
+      pending.clear();
+    }
+    return [...left].sort((a, b) => a - b);
+  }
+
+  #drain(): Alignment {
+    const result: Alignment = { aligned: [], dropped: [] };
+    for (;;) {
+      const index = this.#next ?? this.#lowestPending();
+      if (index === undefined) return result;
+      const parts = this.#pending.map((pending) => pending.get(index));
+      if (parts.every(isPart)) {
+        result.aligned.push({ index, durationS: longest(parts), offsetS: this.#offsetS, parts });
+      } else if (this.#lost(index)) {
+        result.dropped.push(index);
+      } else {
+        return result;
+      }
+      this.#offsetS += longest(parts.filter(isPart));
+      for (const pending of this.#pending) pending.delete(index);
+      this.#next = index + 1;
+    }
+  }
+
+  #lost(index: number): boolean {
+    return this.#pending.some((pending, rung) => !pending.has(index) && (this.#floor[rung] ?? -Infinity) > index);
+  }
+
+  #lowestPending(): number | undefined {
+    const indexes = this.#pending.flatMap((pending) => [...pending.keys()]);
+    return indexes.length === 0 ? undefined : Math.min(...indexes);
+  }
+}
+
+function longest(parts: readonly RungPart[]): number {
+  return parts.reduce((max, part) => Math.max(max, part.durationS), 0);
+}

@@ -1,0 +1,124 @@
+// One show of a channel as shoppers see it: aligned segments in a sliding window, discontinuities where an FFmpeg
+// run began, a target duration that never shrinks, and which segments and init segments left the playlists.
+import type { Rung } from '../media.js';
+
+export interface ShowSegment {
+  /** Media sequence number: the same on every rung, growing by one per segment for the whole show. */
+  msn: number;
+  durationS: number;
+  programDateTimeMs: number;
+  /** Index of the FFmpeg run within the show; selects the init segment. */
+  runIndex: number;
+  /** First segment after an encoder restart or a publisher reconnect. */
+  discontinuity: boolean;
+  publishedAtMs: number;
+}
+
+export interface ShowOptions {
+  showId: string;
+  /** Rungs of the show's first run, highest first; later runs must provide the same names. */
+  rungs: readonly Rung[];
+  windowSegments: number;
+  /** Planned segment duration: the first target duration. */
+  segmentDurationS: number;
+}
+
+export interface NewSegment {
+  runIndex: number;
+  durationS: number;
+  programDateTimeMs: number;
+  publishedAtMs: number;
+}
+
+export interface Appended {
+  segment: ShowSegment;
+  /** The segment that slid out of the window. */
+  evicted?: ShowSegment;
+  /** The run whose init segment no listed segment refers to any more. */
+  releasedRun?: number;
+}
+
+export class Show {
+  readonly showId: string;
+  readonly rungs: readonly Rung[];
+  readonly #windowSegments: number;
+  readonly #segments: ShowSegment[] = [];
+  #nextMsn = 0;
+  #discontinuitySequence = 0;
+  #targetDurationS: number;
+  #runCount = 0;
+  #discontinuityPending = false;
+  #ended = false;
+
+  constructor(opts: ShowOptions) {
+    this.showId = opts.showId;
+    this.rungs = opts.rungs;
+    this.#windowSegments = opts.windowSegments;
+    this.#targetDurationS = Math.max(1, Math.ceil(opts.segmentDurationS));
+  }
+
+  /** Segments in the playlists now, oldest first. */
+  get segments(): readonly ShowSegment[] {
+    return this.#segments;
+  }
+
+  get nextMsn(): number {
+    return this.#nextMsn;
+  }
+
+  get mediaSequence(): number {
+    return this.#segments[0]?.msn ?? this.#nextMsn;
+  }
+
+  /** Discontinuities that slid out of the window (EXT-X-DISCONTINUITY-SEQUENCE). */
+  get discontinuitySequence(): number {
+    return this.#discontinuitySequence;
+  }
+
+  get targetDurationS(): number {
+    return this.#targetDurationS;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Every rung lists at least one segment: a player can start at once. */
+  get playable(): boolean {
+    return this.#segments.length > 0;
+  }
+
+  /** An FFmpeg run begins feeding the show; returns its index. Earlier runs can append nothing more. */
+  beginRun(): number {
+    this.#discontinuityPending = this.#nextMsn > 0;
+    return this.#runCount++;
+  }
+
+  /** Whether a segment of run `runIndex` may still be appended. */
+  accepts(runIndex: number): boolean {
+    return !this.#ended && runIndex === this.#runCount - 1;
+  }
+
+  append(input: NewSegment): Appended {
+    if (!this.accepts(input.runIndex)) throw new Error(`show ${this.showId} does not accept run ${input.runIndex}`);
+    // Rounded to what the playlist prints, so the printed duration and the target duration agree.
+    const durationS = Math.round(input.durationS * 1000) / 1000;
+    const segment: ShowSegment = { ...input, durationS, msn: this.#nextMsn, discontinuity: this.#discontinuityPending };
+    this.#nextMsn += 1;
+    this.#discontinuityPending = false;
+    this.#targetDurationS = Math.max(this.#targetDurationS, Math.round(durationS));
+    this.#segments.push(segment);
+    if (this.#segments.length <= this.#windowSegments) return { segment };
+    const evicted = this.#segments.shift();
+    const oldest = this.#segments[0];
+    if (evicted === undefined || oldest === undefined) return { segment };
+    if (evicted.discontinuity) this.#discontinuitySequence += 1;
+    if (evicted.runIndex === oldest.runIndex) return { segment, evicted };
+    return { segment, evicted, releasedRun: evicted.runIndex };
+  }
+
+  /** EXT-X-ENDLIST: the window stays as it is. */
+  end(): void {
+    this.#ended = true;
+  }
+}

@@ -1,0 +1,121 @@
+// Turns a planned ladder into the arguments of the one FFmpeg process that encodes every rung of a live stream.
+import path from 'node:path';
+import type { Ladder, Rung, SourceInfo, VideoSource } from '../media.js';
+import { videoEncoding } from './ladder.js';
+import type { Profile } from './profile.js';
+
+export interface BuildArgsOptions {
+  ladder: Ladder;
+  source: SourceInfo;
+  /** Private folder of this run; rung i writes `${workDir}/${i}/index.m3u8` and its segments. */
+  workDir: string;
+  profile: Profile;
+}
+
+/** Segments FFmpeg keeps listed in its private playlists; the packager reads them as they change. */
+const PRIVATE_PLAYLIST_SIZE = 6;
+/** A picture whose aspect ratio differs more than this from its rung's (a reconnect after rotating the phone) is letterboxed. */
+const ASPECT_TOLERANCE = 0.01;
+
+/** Folder of rung `index` of a run: numeric, so nothing from the publisher ever reaches a path. */
+export function rungDir(workDir: string, index: number): string {
+  return path.join(workDir, String(index));
+}
+
+/**
+ * Reads FLV on stdin, decodes once, scales every encoded rung from one `split`, and writes all rungs through one HLS
+ * muxer (fMP4 segments) so they share keyframe instants and segment boundaries. Only workDir-based paths appear: the
+ * command line is visible to every local user.
+ */
+export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsOptions): string[] {
+  const video = source.video;
+  if (!video) throw new Error('cannot transcode a source without video');
+  const encoded = ladder.rungs.filter((rung) => !rung.passthrough);
+  const forceKeyFrames = ladder.rungs.some((rung) => rung.passthrough)
+    ? // Encoded rungs take their keyframes from the copied source, so every rung cuts at the same frames.
+      'source'
+    : `expr:gte(t,n_forced*${ladder.segmentDurationS})`;
+  const args = [
+    ...['-hide_banner', '-nostats', '-loglevel', 'warning', '-progress', 'pipe:1'],
+    ...inputArgs(),
+    ...(encoded.length > 0 ? ['-filter_complex', filterGraph(video, encoded)] : []),
+  ];
+  let encodedIndex = 0;
+  let audioIndex = 0;
+  const variants: string[] = [];
+  ladder.rungs.forEach((rung, i) => {
+    const streams = [`v:${i}`];
+    args.push(...(rung.passthrough ? ['-map', '0:v:0', `-c:v:${i}`, 'copy'] : ['-map', `[v${encodedIndex++}]`, ...videoArgs({ profile, rung, index: i, forceKeyFrames })]));
+    if (rung.audio) {
+      args.push('-map', '0:a:0', ...audioArgs({ profile, audio: rung.audio, index: audioIndex }));
+      streams.push(`a:${audioIndex++}`);
+    }
+    variants.push(streams.join(','));
+  });
+  args.push(
+    ...['-f', 'hls', '-hls_time', String(ladder.segmentDurationS), '-hls_list_size', String(PRIVATE_PLAYLIST_SIZE)],
+    ...['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_flags', 'independent_segments'],
+    ...['-start_number', '0', '-hls_segment_filename', path.join(workDir, '%v', 'seg%d.m4s')],
+    // Numeric indexes: the bundled FFmpeg 4.1 has no `name:` in var_stream_map.
+    ...['-var_stream_map', variants.join(' '), path.join(workDir, '%v', 'index.m3u8')],
+  );
+  return args;
+}
+
+/**
+ * The feed starts with a header whose audio/video flags are true, then sequence headers and a keyframe, so probing
+ * ends as soon as each announced stream has shown up. Frame-rate probing (which would hold output back about two
+ * seconds) is skipped: every encoded rung gets its rate from its `fps` filter. The analysis cap bounds the wait if a
+ * header ever announces a stream that does not come.
+ */
+function inputArgs(): string[] {
+  return ['-f', 'flv', '-fpsprobesize', '0', '-analyzeduration', '1000000', '-i', 'pipe:0'];
+}
+
+/**
+ * `[0:v:0]split=N[s0]...;[s0]fps=F,scale=W:H,setsar=1[v0];...` for the encoded rungs, in ladder order. `fps` is there
+ * even when it does not cap: the input rate is not probed, and a constant rate makes `-g` and rate control exact.
+ */
+function filterGraph(video: VideoSource, encoded: Rung[]): string {
+  const splits = encoded.map((_, i) => `[s${i}]`).join('');
+  const chains = encoded.map((rung, i) => `[s${i}]fps=${rung.fps},${scaleFilter(video, rung)},setsar=1[v${i}]`);
+  return [`[0:v:0]split=${encoded.length}${splits}`, ...chains].join(';');
+}
+
+function scaleFilter(video: VideoSource, rung: Rung): string {
+  const size = `${rung.width}:${rung.height}`;
+  const aspectChange = Math.abs((video.width / video.height) / (rung.width / rung.height) - 1);
+  if (aspectChange <= ASPECT_TOLERANCE) return `scale=${size}`;
+  return `scale=${size}:force_original_aspect_ratio=decrease,pad=${size}:(ow-iw)/2:(oh-ih)/2`;
+}
+
+function videoArgs({ profile, rung, index, forceKeyFrames }: { profile: Profile; rung: Rung; index: number; forceKeyFrames: string }): string[] {
+  const { maxrateKbps, bufsizeKbps, level } = videoEncoding(profile, rung);
+  const gop = String(Math.round(rung.fps * profile.segmentDurationS));
+  const opt = (name: string, value: string): string[] => [`-${name}:v:${index}`, value];
+  return [
+    ...opt('c', 'libx264'),
+    ...opt('preset', profile.video.preset),
+    ...(profile.video.tune ? opt('tune', profile.video.tune) : []),
+    ...opt('profile', 'high'),
+    ...opt('level', String(level.idc)),
+    ...opt('pix_fmt', 'yuv420p'),
+    ...opt('b', `${rung.videoBitrateKbps}k`),
+    ...opt('maxrate', `${maxrateKbps}k`),
+    ...opt('bufsize', `${bufsizeKbps}k`),
+    ...opt('g', gop),
+    ...opt('keyint_min', gop),
+    ...opt('sc_threshold', '0'),
+    ...opt('force_key_frames', forceKeyFrames),
+  ];
+}
+
+function audioArgs({ profile, audio, index }: { profile: Profile; audio: NonNullable<Rung['audio']>; index: number }): string[] {
+  if (audio.copy) return [`-c:a:${index}`, 'copy'];
+  return [
+    ...[`-c:a:${index}`, 'aac', `-b:a:${index}`, `${audio.bitrateKbps}k`],
+    // FLV's millisecond timestamps jitter against codec frame sizes; resampling with async keeps AAC timestamps
+    // monotonic (without it FFmpeg 5.1's mp4 muxer drops packets with "Packet duration ... out of range").
+    ...[`-filter:a:${index}`, `aresample=${profile.audio.sampleRate}:async=1`],
+  ];
+}

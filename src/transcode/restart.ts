@@ -1,0 +1,41 @@
+// When a crashed FFmpeg is started again, and when the supervisor gives up: declarative, like hls.js retry configs.
+
+export interface RestartPolicy {
+  /** Delay before the first restart. */
+  retryDelayMs: number;
+  /** No delay grows beyond this. */
+  maxRetryDelayMs: number;
+  /** linear: retryDelayMs × n; exponential: retryDelayMs × 2^(n-1), for the n-th consecutive restart. */
+  backoff: 'linear' | 'exponential';
+  /** Consecutive restarts allowed before the stream's transcoder is marked failed. */
+  maxRestarts: number;
+  /** A run that lasted this long before crashing starts the count afresh (it was healthy, the crash is news). */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  retryDelayMs: 500,
+  maxRetryDelayMs: 8000,
+  backoff: 'exponential',
+  maxRestarts: 6,
+  resetAfterMs: 60_000,
+};
+
+/** Delay before the `attempt`-th consecutive restart (1-based). */
+export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
+  const n = Math.max(1, attempt);
+  const delay = policy.backoff === 'linear' ? policy.retryDelayMs * n : policy.retryDelayMs * 2 ** (n - 1);
+  return Math.min(delay, policy.maxRetryDelayMs);
+}
+
+export type RestartDecision = { action: 'restart'; attempt: number; delayMs: number } | { action: 'give-up'; attempt: number };
+
+/**
+ * Decides what follows a crash, given how many consecutive restarts preceded it and how long the crashed run lasted.
+ * `attempt` is the new consecutive count to remember.
+ */
+export function decideRestart({ policy, previousAttempts, runDurationMs }: { policy: RestartPolicy; previousAttempts: number; runDurationMs: number }): RestartDecision {
+  const attempt = (runDurationMs >= policy.resetAfterMs ? 0 : previousAttempts) + 1;
+  if (attempt > policy.maxRestarts) return { action: 'give-up', attempt };
+  return { action: 'restart', attempt, delayMs: restartDelayMs(policy, attempt) };
+}

@@ -1,0 +1,186 @@
+// The transcoding of one live stream across FFmpeg runs: starts runs, restarts crashed ones by policy, keeps stats.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { FlvFeed, Ladder, SourceInfo } from '../media.js';
+import { buildFfmpegArgs, rungDir } from './command.js';
+import type { FfmpegInfo } from './capabilities.js';
+import type { Profile } from './profile.js';
+import { decideRestart, type RestartPolicy } from './restart.js';
+import { FfmpegRun } from './run.js';
+
+export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+/** One rung as operators see it. */
+export type RungSummary = {
+  name: string;
+  width: number;
+  height: number;
+  fps: number;
+  videoBitrateKbps: number;
+  video: 'copy' | 'h264';
+  audio: 'copy' | 'aac' | null;
+};
+
+/** JSON-serialisable view of a stream's transcoder (GET /api/streams). */
+export type TranscoderStats = {
+  state: TranscoderState;
+  runId: string | null;
+  pid: number | null;
+  /** ISO time the current (or last) run started. */
+  startedAt: string | null;
+  /** Restarts after crashes during this show. */
+  restarts: number;
+  lastError: string | null;
+  speed: number | null;
+  fps: number | null;
+  outTimeS: number | null;
+  rungs: RungSummary[];
+};
+
+export interface StreamTranscoderOptions {
+  slug: string;
+  bus: EventBus;
+  log: Logger;
+  ffmpeg: FfmpegInfo;
+  workRoot: string;
+  stallTimeoutS: number;
+  restart: RestartPolicy;
+}
+
+/** What a run is started from: the publish as last announced on the bus. */
+export interface LiveInput {
+  feed: FlvFeed;
+  source: SourceInfo;
+  ladder: Ladder;
+  profile: Profile;
+}
+
+let runCounter = 0;
+
+/** Short, unique, `[a-z0-9]+`: base36 time plus a counter. */
+export function newRunId(nowMs = Date.now()): string {
+  runCounter = (runCounter + 1) % 1296;
+  return `${nowMs.toString(36)}${runCounter.toString(36).padStart(2, '0')}`;
+}
+
+export class StreamTranscoder {
+  #state: TranscoderState = 'stopped';
+  #input: LiveInput | null = null;
+  #run: FfmpegRun | null = null;
+  #runId: string | null = null;
+  #restartTimer: NodeJS.Timeout | null = null;
+  #attempts = 0;
+  #restarts = 0;
+  #lastError: string | null = null;
+
+  constructor(private readonly opts: StreamTranscoderOptions) {}
+
+  /** A publish went live (first time or after a reconnect): start a fresh run and a fresh restart count. */
+  begin(input: LiveInput): void {
+    this.#input = input;
+    this.#attempts = 0;
+    this.#state = 'starting';
+    this.#launch();
+  }
+
+  /** Stops the current run (or a pending restart) on purpose and waits for FFmpeg to exit. */
+  async halt(): Promise<void> {
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#restartTimer = null;
+    const run = this.#run;
+    if (run) await run.stop();
+    if (this.#state !== 'failed') this.#state = 'stopped';
+  }
+
+  stats(): TranscoderStats {
+    const run = this.#run;
+    const progress = run?.progress;
+    // A run counts as running once FFmpeg reported output.
+    const state = this.#state === 'starting' && progress?.outTimeS != null ? 'running' : this.#state;
+    return {
+      state,
+      runId: this.#runId,
+      pid: run?.pid ?? null,
+      startedAt: run ? new Date(run.startedAtMs).toISOString() : null,
+      restarts: this.#restarts,
+      lastError: this.#lastError,
+      speed: progress?.speed ?? null,
+      fps: progress?.fps ?? null,
+      outTimeS: progress?.outTimeS ?? null,
+      rungs: (this.#input?.ladder.rungs ?? []).map((rung) => ({
+        name: rung.name,
+        width: rung.width,
+        height: rung.height,
+        fps: rung.fps,
+        videoBitrateKbps: rung.videoBitrateKbps,
+        video: rung.passthrough ? 'copy' : 'h264',
+        audio: rung.audio ? (rung.audio.copy ? 'copy' : 'aac') : null,
+      })),
+    };
+  }
+
+  #launch(): void {
+    const input = this.#input;
+    if (!input) return;
+    const { slug, bus, ffmpeg, workRoot, stallTimeoutS } = this.opts;
+    const runId = newRunId();
+    const workDir = path.join(workRoot, slug, runId);
+    const log = this.opts.log.child({ runId });
+    try {
+      // FFmpeg 5.1 cannot create the folders of fMP4 init segments itself.
+      input.ladder.rungs.forEach((_, i) => mkdirSync(rungDir(workDir, i), { recursive: true }));
+    } catch (err) {
+      this.fail(`cannot create ${workDir}: ${(err as Error).message}`);
+      return;
+    }
+    const args = buildFfmpegArgs({ ladder: input.ladder, source: input.source, workDir, profile: input.profile });
+    const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, stallTimeoutS, log });
+    this.#run = run;
+    this.#runId = runId;
+    this.#state = 'starting';
+    log.info({ pid: run.pid, rungs: input.ladder.rungs.map(describeRung) }, 'ffmpeg started');
+    log.debug({ args }, 'ffmpeg arguments');
+    void run.exited.then((exit) => {
+      this.#run = null;
+      bus.emit('transcode.run.ended', { slug, runId, expected: exit.expected, reason: exit.reason });
+      if (exit.expected) {
+        log.info({ pid: run.pid, reason: exit.reason }, 'ffmpeg exited');
+        return;
+      }
+      log.warn({ pid: run.pid, code: exit.code, signal: exit.signal, reason: exit.reason }, 'ffmpeg failed');
+      this.#afterCrash(exit.reason, Date.now() - run.startedAtMs);
+    });
+    bus.emit('transcode.run.started', { slug, runId, workDir, ladder: input.ladder, anchorWallClockMs: run.anchorWallClockMs });
+  }
+
+  #afterCrash(reason: string, runDurationMs: number): void {
+    this.#lastError = reason;
+    const decision = decideRestart({ policy: this.opts.restart, previousAttempts: this.#attempts, runDurationMs });
+    this.#attempts = decision.attempt;
+    if (decision.action === 'give-up') {
+      this.fail(`gave up after ${decision.attempt - 1} consecutive restarts; last error: ${reason}`);
+      return;
+    }
+    this.#state = 'restarting';
+    this.#restarts += 1;
+    this.opts.log.warn({ attempt: decision.attempt, delayMs: decision.delayMs }, 'restarting ffmpeg');
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = null;
+      this.#launch();
+    }, decision.delayMs);
+  }
+
+  /** Marks the stream's transcoding failed until its publisher goes live again. */
+  fail(reason: string): void {
+    this.#state = 'failed';
+    this.#lastError = reason;
+    this.opts.log.error({ reason }, 'transcoding failed: the stream has no output until the publisher reconnects');
+  }
+}
+
+function describeRung(rung: Ladder['rungs'][number]): string {
+  const video = rung.passthrough ? 'copy' : `${rung.videoBitrateKbps}k`;
+  return `${rung.name} ${rung.width}x${rung.height}@${rung.fps} ${video}`;
+}

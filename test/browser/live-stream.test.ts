@@ -1,0 +1,59 @@
+// The real thing in a real browser: an FFmpeg publisher goes live on shopcast and a shopper's product page plays it.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { publish, type Publisher } from '../e2e/helpers/publisher.js';
+import { OUTPUT_DIR, startShopcast, type Shopcast } from '../e2e/helpers/shopcast.js';
+import { chooseQuality, launchBrowser, PHONE, waitForPageState, waitForPlayback, type HooksWindow, type LaunchedBrowser } from './helpers/browser.js';
+
+const SCREENS = path.join(OUTPUT_DIR, 'screens');
+
+describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
+  let sc: Shopcast;
+  let browser: LaunchedBrowser;
+  let publisher: Publisher | undefined;
+
+  before(async () => {
+    mkdirSync(SCREENS, { recursive: true });
+    sc = await startShopcast({ name: 'browser', env: { SHOPCAST_RECONNECT_WINDOW_S: '2' } });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await publisher?.stop();
+    await browser?.close();
+    await sc?.stop();
+  });
+
+  test('the page waits offline, plays by itself when the seller goes live, switches rung, and ends', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sc.httpUrl}/watch/demo`);
+    await waitForPageState(page, 'offline');
+
+    publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
+    await waitForPageState(page, 'live', { timeoutMs: 30_000 });
+    const playback = await waitForPlayback(page, { advanceS: 2, timeoutMs: 30_000 });
+    assert.ok(playback.endTime - playback.startTime >= 2, 'playback advanced 2 s');
+    assert.ok(playback.frames > playback.framesAtStart, `frames were decoded: ${playback.framesAtStart} → ${playback.frames}`);
+
+    const levels = await page.evaluate(() => (window as HooksWindow).shopcast?.hls?.levels.map((l) => l.height) ?? []);
+    assert.deepEqual(levels.sort((a, b) => b - a), [720, 480, 360], 'every rung of the ladder is offered');
+    const chosen = await chooseQuality(page, '360p');
+    assert.equal(chosen.label, '360p');
+    const height = await page.evaluate(() => document.querySelector('video')!.videoHeight);
+    assert.equal(height, 360, 'the decoded picture is the chosen rung');
+    await waitForPlayback(page, { advanceS: 2 });
+    await page.screenshot({ path: path.join(SCREENS, 'live-desktop.png') });
+
+    const phone = await browser.newPage(PHONE);
+    await phone.goto(`${sc.httpUrl}/watch/demo`);
+    await waitForPlayback(phone, { advanceS: 1, timeoutMs: 30_000 });
+    await phone.screenshot({ path: path.join(SCREENS, 'live-phone.png') });
+
+    await publisher.stop();
+    await waitForPageState(page, 'ended', { timeoutMs: 30_000 });
+    assert.equal(await page.locator('#overlay-title').textContent(), 'This show has ended');
+    await page.screenshot({ path: path.join(SCREENS, 'ended-desktop.png') });
+  });
+});

@@ -1,0 +1,46 @@
+// Reads shopcast's public HLS the way a player or CDN does: over HTTP, parsed with a standard parser.
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import HLS from 'hls-parser';
+
+const run = promisify(execFile);
+
+export function parseMaster(text: string): HLS.types.MasterPlaylist {
+  const playlist = HLS.parse(text);
+  if (!playlist.isMasterPlaylist) throw new Error('expected a master playlist');
+  return playlist as HLS.types.MasterPlaylist;
+}
+
+export function parseMedia(text: string): HLS.types.MediaPlaylist {
+  const playlist = HLS.parse(text);
+  if (playlist.isMasterPlaylist) throw new Error('expected a media playlist');
+  return playlist as HLS.types.MediaPlaylist;
+}
+
+export interface ProbedVideo {
+  width: number;
+  height: number;
+  codec: string;
+  frames: number;
+  hasAudio: boolean;
+}
+
+/** Decodes an init + media segment pair (as fetched over HTTP) with ffprobe; counting frames forces a real decode. */
+export async function probeSegment(init: Buffer, segment: Buffer, workFile: string): Promise<ProbedVideo> {
+  await writeFile(workFile, Buffer.concat([init, segment]));
+  const { stdout } = await run('ffprobe', [
+    '-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames',
+    '-of', 'json', workFile,
+  ]);
+  const streams = (JSON.parse(stdout) as { streams: Array<Record<string, string | number>> }).streams;
+  const video = streams.find((s) => s.codec_type === 'video');
+  if (!video) throw new Error(`no video stream in ${workFile}`);
+  return {
+    width: Number(video.width),
+    height: Number(video.height),
+    codec: String(video.codec_name),
+    frames: Number(video.nb_read_frames),
+    hasAudio: streams.some((s) => s.codec_type === 'audio'),
+  };
+}

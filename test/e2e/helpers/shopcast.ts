@@ -1,0 +1,127 @@
+// Starts the real shopcast (as `npm start` does) on free ports with a temporary data folder, for end-to-end tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const OUTPUT_DIR = path.join(ROOT, 'test-output');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface Shopcast {
+  httpUrl: string;
+  rtmpUrl: string;
+  streamKey: string;
+  dataDir: string;
+  logFile: string;
+  process: ChildProcess;
+  logs(): LogLine[];
+  rawLogs(): string;
+  get(urlPath: string): Promise<Response>;
+  json<T>(urlPath: string): Promise<T>;
+  text(urlPath: string): Promise<string>;
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  name: string;
+  env?: Record<string, string>;
+  dataDir?: string;
+  streamKey?: string;
+}
+
+export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
+  const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `shopcast-${opts.name}-`));
+  const streamKey = opts.streamKey ?? randomBytes(24).toString('base64url');
+  mkdirSync(path.join(OUTPUT_DIR, 'logs'), { recursive: true });
+  const logFile = path.join(OUTPUT_DIR, 'logs', `${opts.name}-${Date.now()}.log`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHOPCAST_HOST: '127.0.0.1',
+    SHOPCAST_HTTP_PORT: String(httpPort),
+    SHOPCAST_RTMP_PORT: String(rtmpPort),
+    SHOPCAST_DATA_DIR: dataDir,
+    SHOPCAST_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+    SHOPCAST_DEMO_KEY: streamKey,
+    SHOPCAST_LOG_LEVEL: 'debug',
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = createWriteStream(logFile);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const rawLogs = (): string => readFileSync(logFile, 'utf8');
+  const shopcast: Shopcast = {
+    httpUrl,
+    rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
+    streamKey,
+    dataDir,
+    logFile,
+    process: child,
+    rawLogs,
+    logs: () =>
+      rawLogs()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as LogLine),
+    get: (urlPath) => fetch(httpUrl + urlPath),
+    json: async <T>(urlPath: string) => (await (await fetch(httpUrl + urlPath)).json()) as T,
+    text: async (urlPath) => {
+      const res = await fetch(httpUrl + urlPath);
+      if (!res.ok) throw new Error(`${urlPath}: HTTP ${res.status}`);
+      return res.text();
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  const started = await Promise.race([
+    waitFor('shopcast /healthz', async () => (await shopcast.get('/healthz')).status === 200, 30_000).then(() => true),
+    exited.then(() => false),
+  ]);
+  if (!started) throw new Error(`shopcast exited during start; log ${logFile}:\n${rawLogs().slice(-3000)}`);
+  return shopcast;
+}

@@ -1,0 +1,173 @@
+// The live pipeline end to end with real processes: FFmpeg publisher → RTMP ingest → supervised FFmpeg ladder →
+// packager → HTTP origin, checked the way a player and an operator see it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseMaster, parseMedia, probeSegment } from './helpers/hls.js';
+import { publish, type Publisher } from './helpers/publisher.js';
+import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
+
+interface StreamReport {
+  slug: string;
+  state: string;
+  ingest: { width: number; height: number; fps: number; keyframeIntervalS: number; videoCodec: string } | null;
+  transcoder: { pid: number | null; restarts: number; state: string; runId: string } | null;
+}
+
+async function mediaPlaylist(sc: Shopcast, rung: string) {
+  return parseMedia(await sc.text(`/live/demo/${rung}/index.m3u8`));
+}
+
+async function rungNames(sc: Shopcast): Promise<string[]> {
+  return parseMaster(await sc.text('/live/demo/master.m3u8')).variants.map((v) => v.uri.split('/')[0]!);
+}
+
+/** Every segment URI listed on every rung, as sequence number → URI. */
+async function lastSequence(sc: Shopcast, rung: string): Promise<number> {
+  const playlist = await mediaPlaylist(sc, rung);
+  return playlist.mediaSequenceBase! + playlist.segments.length - 1;
+}
+
+/** Command lines of every process on the machine (every local user can read them), but `exceptPid`'s. */
+function processArgs(exceptPid?: number): string {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => Number.parseInt(line, 10) !== exceptPid)
+    .join('\n');
+}
+
+describe('live pipeline', { timeout: 240_000 }, () => {
+  let sc: Shopcast;
+  let publisher: Publisher;
+
+  before(async () => {
+    sc = await startShopcast({ name: 'pipeline', env: { SHOPCAST_RECONNECT_WINDOW_S: '6' } });
+  });
+
+  after(async () => {
+    await publisher?.stop();
+    const code = await sc?.stop();
+    assert.equal(code, 0, 'shopcast exits cleanly on SIGTERM');
+    assert.doesNotMatch(processArgs(), new RegExp(sc.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no FFmpeg left behind');
+  });
+
+  test('a wrong stream key is refused, logged without the key, and starts nothing', async () => {
+    const wrongKey = 'wrong0key0that0is0long0enough0x';
+    const intruder = publish({ url: `${sc.rtmpUrl}/${wrongKey}`, durationS: 3 });
+    await waitFor('the refusal in the log', () => sc.logs().some((l) => l.msg === 'publish refused'));
+    await intruder.stop();
+    const refusal = sc.logs().find((l) => l.msg === 'publish refused')!;
+    assert.equal(refusal.reason, 'unknown stream key');
+    assert.ok(!sc.rawLogs().includes(wrongKey), 'the refused key is not logged');
+    assert.deepEqual((await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams, []);
+    assert.equal(sc.logs().filter((l) => l.msg === 'ffmpeg started').length, 0, 'no FFmpeg was started');
+    assert.equal((await sc.get('/live/demo/master.m3u8')).status, 404);
+  });
+
+  test('a 720p30 publisher becomes an adaptive ladder whose segments decode at the planned sizes', async () => {
+    publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
+    const master = parseMaster(
+      await waitFor('master playlist', async () => {
+        const res = await sc.get('/live/demo/master.m3u8');
+        return res.ok ? res.text() : undefined;
+      }, 20_000),
+    );
+    assert.ok(master.variants.length >= 3, `at least 3 rungs, got ${master.variants.length}`);
+    const heights = master.variants.map((v) => v.resolution!.height);
+    assert.equal(heights[0], 720, 'top rung keeps the source size (never upscaled)');
+    assert.ok(heights.includes(480) && heights.includes(360), `480p and 360p rungs: ${heights.join(',')}`);
+    for (const variant of master.variants) {
+      assert.ok(variant.bandwidth > 0 && variant.averageBandwidth! > 0, 'BANDWIDTH and AVERAGE-BANDWIDTH');
+      assert.match(variant.codecs!, /^avc1\.[0-9a-f]{6},mp4a\.40\.\d$/);
+      assert.equal(variant.frameRate, 30);
+    }
+    const work = await mkdtemp(path.join(tmpdir(), 'shopcast-probe-'));
+    for (const variant of master.variants) {
+      const rung = variant.uri.split('/')[0]!;
+      const playlist = await waitFor(`a segment on ${rung}`, async () => {
+        const p = await mediaPlaylist(sc, rung);
+        return p.segments.length > 0 ? p : undefined;
+      });
+      const segment = playlist.segments[0]!;
+      assert.ok(segment.programDateTime instanceof Date, 'segments carry EXT-X-PROGRAM-DATE-TIME');
+      assert.ok(segment.duration > 1.5 && segment.duration <= playlist.targetDuration);
+      const init = await (await sc.get(`/live/demo/${rung}/${segment.map!.uri}`)).arrayBuffer();
+      const media = await sc.get(`/live/demo/${rung}/${segment.uri}`);
+      assert.equal(media.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const probed = await probeSegment(Buffer.from(init), Buffer.from(await media.arrayBuffer()), path.join(work, `${rung}.mp4`));
+      assert.equal(probed.codec, 'h264');
+      assert.deepEqual([probed.width, probed.height], [variant.resolution!.width, variant.resolution!.height]);
+      assert.ok(probed.frames >= 45, `${rung}: ${probed.frames} frames decoded`);
+      assert.ok(probed.hasAudio, `${rung} carries audio`);
+    }
+    const report = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!;
+    assert.equal(report.slug, 'demo');
+    assert.deepEqual([report.ingest!.width, report.ingest!.height, report.ingest!.fps], [1280, 720, 30]);
+    assert.equal(report.ingest!.keyframeIntervalS, 2);
+    assert.equal(report.transcoder!.state, 'running');
+  });
+
+  test('the stream key appears in no process argument, file name, playlist or log line', async () => {
+    assert.match(processArgs(), /ffmpeg .*-f flv .*pipe:0/, 'the transcoder is running');
+    assert.ok(!processArgs(publisher.process.pid).includes(sc.streamKey), 'not on any command line but the publisher\'s');
+    const files = execFileSync('find', [sc.dataDir], { encoding: 'utf8' });
+    assert.ok(!files.includes(sc.streamKey), 'not in any path under the data folder');
+    const playlists = [await sc.text('/live/demo/master.m3u8')];
+    for (const rung of await rungNames(sc)) playlists.push(await sc.text(`/live/demo/${rung}/index.m3u8`));
+    assert.ok(!playlists.join('\n').includes(sc.streamKey), 'not in any playlist');
+    assert.ok(!sc.rawLogs().includes(sc.streamKey), 'not in the log');
+  });
+
+  test('kill -9 of the transcoder: new segments within 5 s after a discontinuity, sequence never goes back', async () => {
+    const rungs = await rungNames(sc);
+    const before = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
+    const lastBefore = await lastSequence(sc, rungs[0]!);
+    process.kill(before.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    await waitFor('a segment from the restarted transcoder', async () => {
+      const p = await mediaPlaylist(sc, rungs[0]!);
+      const firstAfterBreak = p.segments.findIndex((s) => s.discontinuity);
+      return firstAfterBreak >= 0 ? p : undefined;
+    }, 12_000);
+    const recoveredInMs = Date.now() - killedAt;
+    assert.ok(recoveredInMs < 5000 + 2500, `recovered in ${recoveredInMs} ms`);
+    for (const rung of rungs) {
+      const p = await mediaPlaylist(sc, rung);
+      assert.ok(p.segments.some((s) => s.discontinuity), `${rung} marks the restart with EXT-X-DISCONTINUITY`);
+      assert.ok((await lastSequence(sc, rung)) > lastBefore, `${rung} sequence continues past ${lastBefore}`);
+    }
+    const after = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
+    assert.notEqual(after.pid, before.pid);
+    assert.equal(after.restarts, before.restarts + 1);
+    const sequences = await Promise.all(rungs.map((r) => lastSequence(sc, r)));
+    assert.ok(sequences.every((s) => Math.abs(s - sequences[0]!) <= 1), `rungs stay aligned: ${sequences.join(',')}`);
+  });
+
+  test('a publisher that drops and comes back inside the window continues the same URLs', async () => {
+    const rungs = await rungNames(sc);
+    const lastBefore = await lastSequence(sc, rungs[0]!);
+    await publisher.stop();
+    await waitFor('state reconnecting', async () => (await sc.json<{ state: string }>('/api/channels/demo')).state === 'reconnecting');
+    publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
+    await waitFor('new segments after the reconnect', async () => (await lastSequence(sc, rungs[0]!)) >= lastBefore + 2, 15_000);
+    assert.deepEqual(await rungNames(sc), rungs, 'the master playlist is unchanged');
+    const p = await mediaPlaylist(sc, rungs[0]!);
+    assert.ok(p.segments.some((s) => s.discontinuity));
+    assert.equal((await sc.json<{ state: string }>('/api/channels/demo')).state, 'live');
+    assert.ok(!p.endlist);
+  });
+
+  test('after the reconnect window the show ends with EXT-X-ENDLIST and the page state says ended', async () => {
+    const rungs = await rungNames(sc);
+    await publisher.stop();
+    await waitFor('ENDLIST', async () => (await mediaPlaylist(sc, rungs[0]!)).endlist, 15_000);
+    for (const rung of rungs) assert.ok((await mediaPlaylist(sc, rung)).endlist, `${rung} ended`);
+    assert.equal((await sc.json<{ state: string }>('/api/channels/demo')).state, 'ended');
+    const workDir = path.join(sc.dataDir, 'work');
+    await waitFor('work folders cleaned', () => readdirSync(workDir, { recursive: true }).filter((f) => String(f).endsWith('.m4s')).length === 0);
+  });
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { flvHeader, parseAudioTag, parseTag, parseVideoHeader } from '../../../src/ingest/flv.js';
+import { PublishTap } from '../../../src/ingest/tap.js';
+import type { FlvSink } from '../../../src/media.js';
+
+/** An FLV tag as node-media-server hands it out: 11-byte header, data, previous-tag-size. */
+function tag(type: number, timestampMs: number, data: Buffer): Buffer {
+  const bytes = Buffer.alloc(11 + data.length + 4);
+  bytes[0] = type;
+  bytes.writeUIntBE(data.length, 1, 3);
+  bytes.writeUIntBE(timestampMs & 0xffffff, 4, 3);
+  bytes[7] = (timestampMs >>> 24) & 0xff;
+  data.copy(bytes, 11);
+  bytes.writeUInt32BE(11 + data.length, 11 + data.length);
+  return bytes;
+}
+
+// Sequence headers taken from an FFmpeg (libx264 High@3.1 1280x720, AAC-LC 48 kHz mono) FLV.
+const AVC_HEADER = Buffer.from('17000000000164001fffe1001a6764001facd9405005bb0110000003001000000303c0f183196001000668ebe3cb22c0fdf8f800', 'hex');
+const AAC_HEADER = Buffer.from('af00118856e500', 'hex');
+const keyframe = (ts: number): Buffer => tag(9, ts, Buffer.from('1701000043deadbeef', 'hex'));
+const interframe = (ts: number): Buffer => tag(9, ts, Buffer.from('2701000042cafe', 'hex'));
+const audioFrame = (ts: number): Buffer => tag(8, ts, Buffer.from('af01de0200', 'hex'));
+
+test('video sequence header gives codec string and picture size from the SPS', () => {
+  const info = parseVideoHeader(parseTag(tag(9, 0, AVC_HEADER))!);
+  assert.deepEqual(info, { codec: 'h264', codecString: 'avc1.64001f', width: 1280, height: 720 });
+});
+
+test('AAC sequence header gives profile, sample rate and channels', () => {
+  assert.deepEqual(parseAudioTag(parseTag(tag(8, 0, AAC_HEADER))!), {
+    codec: 'aac',
+    codecString: 'mp4a.40.2',
+    sampleRate: 48000,
+    channels: 1,
+  });
+});
+
+test('tag kinds and 32-bit timestamps (extended byte) are read', () => {
+  assert.equal(parseTag(keyframe(0x01234567))!.timestampMs, 0x01234567);
+  assert.equal(parseTag(keyframe(0))!.kind, 'keyframe');
+  assert.equal(parseTag(interframe(0))!.kind, 'video');
+  assert.equal(parseTag(tag(9, 0, AVC_HEADER))!.kind, 'video-header');
+  assert.equal(parseTag(tag(8, 0, AAC_HEADER))!.kind, 'audio-header');
+  assert.equal(parseTag(audioFrame(0))!.kind, 'audio');
+});
+
+test('FLV header announces only the streams the publish has', () => {
+  assert.equal(flvHeader(true, true)[4], 5);
+  assert.equal(flvHeader(false, true)[4], 1);
+});
+
+function publishGops(tap: PublishTap, opts: { gopS: number; seconds: number; audio: boolean }): void {
+  tap.sendBuffer(flvHeader(true, true));
+  tap.sendBuffer(tag(9, 0, AVC_HEADER));
+  if (opts.audio) tap.sendBuffer(tag(8, 0, AAC_HEADER));
+  for (let frame = 0; frame < opts.seconds * 30; frame++) {
+    const ts = Math.round((frame * 1000) / 30);
+    tap.sendBuffer(frame % (opts.gopS * 30) === 0 ? keyframe(ts) : interframe(ts));
+    if (opts.audio && frame % 3 === 0) tap.sendBuffer(audioFrame(ts));
+  }
+}
+
+test('a tap describes the source: size, fps, keyframe interval, audio', async () => {
+  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  const probed = tap.probe({ timeoutMs: 5000, giveUpMs: 10_000 });
+  publishGops(tap, { gopS: 2, seconds: 5, audio: true });
+  const source = await probed;
+  assert.equal(source.video?.width, 1280);
+  assert.equal(source.video?.height, 720);
+  assert.equal(source.video?.fps, 30);
+  assert.equal(source.video?.keyframeIntervalS, 2);
+  assert.equal(source.video?.codecString, 'avc1.64001f');
+  assert.equal(source.audio?.codecString, 'mp4a.40.2');
+});
+
+test('a tap without audio describes a video-only source', async () => {
+  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  publishGops(tap, { gopS: 1, seconds: 3, audio: false });
+  const source = await tap.probe({ timeoutMs: 5000, giveUpMs: 10_000 });
+  assert.equal(source.audio, null);
+  assert.equal(source.video?.keyframeIntervalS, 1);
+});
+
+test('the first consumer gets everything since the first keyframe; later ones start at the current GOP', () => {
+  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  publishGops(tap, { gopS: 2, seconds: 3, audio: false });
+  const first: Buffer[] = [];
+  const attachment = tap.attach({ write: (chunk) => first.push(chunk) });
+  assert.equal(first[0]![4], 1, 'FLV header says video only');
+  assert.equal(parseTag(first[1]!)!.kind, 'video-header');
+  const replayed = first.slice(2).map((c) => parseTag(c)!);
+  assert.equal(replayed[0]!.kind, 'keyframe');
+  assert.equal(replayed[0]!.timestampMs, 0, 'the media that arrived while probing is not lost');
+  assert.equal(replayed.length, 90);
+  tap.sendBuffer(interframe(3000));
+  assert.equal(parseTag(first.at(-1)!)!.timestampMs, 3000, 'live tags follow');
+  attachment.detach();
+  tap.sendBuffer(interframe(3033));
+  assert.equal(parseTag(first.at(-1)!)!.timestampMs, 3000, 'nothing after detach');
+
+  const later: Buffer[] = [];
+  const sink: FlvSink = { write: (chunk) => later.push(chunk) };
+  tap.attach(sink);
+  const gop = later.slice(2).map((c) => parseTag(c)!);
+  assert.equal(gop[0]!.timestampMs, 2000, 'a restarted consumer starts at the last keyframe');
+  assert.equal(gop.length, 32, 'the whole current GOP');
+});
+
+test('a probe fails clearly when no video keyframe arrives', async () => {
+  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  tap.sendBuffer(tag(8, 0, AAC_HEADER));
+  await assert.rejects(tap.probe({ timeoutMs: 20, giveUpMs: 50 }), /no video keyframe/);
+});

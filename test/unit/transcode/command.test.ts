@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SourceInfo } from '../../../src/media.js';
+import { buildFfmpegArgs, rungDir } from '../../../src/transcode/command.js';
+import { planLadder } from '../../../src/transcode/ladder.js';
+import type { Profile } from '../../../src/transcode/profile.js';
+import { AAC, defaultProfile, source } from './fixtures.js';
+
+const WORK = '/srv/shopcast/work/demo-shop/m1abc01';
+
+function build(src: SourceInfo, profile: Profile = defaultProfile()): string[] {
+  return buildFfmpegArgs({ ladder: planLadder({ profile, source: src }), source: src, workDir: WORK, profile });
+}
+
+/** Value following `option` (asserts it is there). */
+function valueOf(args: string[], option: string): string {
+  const i = args.indexOf(option);
+  assert.ok(i >= 0, `missing ${option} in ${args.join(' ')}`);
+  return args[i + 1]!;
+}
+
+describe('buildFfmpegArgs', () => {
+  it('reads FLV from stdin, reports progress on stdout and keeps stderr for problems', () => {
+    const args = build(source());
+    assert.equal(valueOf(args, '-f'), 'flv');
+    assert.equal(valueOf(args, '-i'), 'pipe:0');
+    assert.equal(valueOf(args, '-progress'), 'pipe:1');
+    assert.equal(valueOf(args, '-loglevel'), 'warning');
+    assert.ok(args.includes('-nostats'));
+    assert.equal(valueOf(args, '-fpsprobesize'), '0');
+  });
+
+  it('encoded-only ladder: one split, fps+scale per rung, keyframes forced every segment on every rung', () => {
+    const args = build(source({ keyframeIntervalS: 5 }));
+    assert.equal(
+      valueOf(args, '-filter_complex'),
+      '[0:v:0]split=3[s0][s1][s2];' +
+        '[s0]fps=30,scale=1280:720,setsar=1[v0];[s1]fps=30,scale=854:480,setsar=1[v1];[s2]fps=30,scale=640:360,setsar=1[v2]',
+    );
+    for (const i of [0, 1, 2]) {
+      assert.equal(valueOf(args, `-c:v:${i}`), 'libx264');
+      assert.equal(valueOf(args, `-force_key_frames:v:${i}`), 'expr:gte(t,n_forced*2)');
+      assert.equal(valueOf(args, `-g:v:${i}`), '60');
+      assert.equal(valueOf(args, `-keyint_min:v:${i}`), '60');
+      assert.equal(valueOf(args, `-sc_threshold:v:${i}`), '0');
+      assert.equal(valueOf(args, `-profile:v:${i}`), 'high');
+      assert.equal(valueOf(args, `-pix_fmt:v:${i}`), 'yuv420p');
+      assert.equal(valueOf(args, `-preset:v:${i}`), 'veryfast');
+      assert.equal(valueOf(args, `-tune:v:${i}`), 'zerolatency');
+    }
+    assert.deepEqual([valueOf(args, '-b:v:0'), valueOf(args, '-maxrate:v:0'), valueOf(args, '-bufsize:v:0')], ['3000k', '3300k', '3300k']);
+    assert.deepEqual([valueOf(args, '-level:v:0'), valueOf(args, '-level:v:1'), valueOf(args, '-level:v:2')], ['31', '31', '30']);
+    assert.equal(valueOf(args, '-var_stream_map'), 'v:0,a:0 v:1,a:1 v:2,a:2');
+  });
+
+  it('passthrough ladder: the source rung is copied and encoded rungs take keyframes from the source', () => {
+    const args = build(source());
+    assert.equal(valueOf(args, '-c:v:0'), 'copy');
+    assert.equal(args[args.indexOf('-c:v:0') - 1], '0:v:0');
+    assert.equal(valueOf(args, '-filter_complex'), '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=854:480,setsar=1[v0];[s1]fps=30,scale=640:360,setsar=1[v1]');
+    assert.equal(valueOf(args, '-force_key_frames:v:1'), 'source');
+    assert.equal(valueOf(args, '-force_key_frames:v:2'), 'source');
+    assert.ok(!args.includes('-force_key_frames:v:0'));
+    assert.deepEqual(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of all three rungs');
+  });
+
+  it('caps the frame rate with fps in each chain', () => {
+    const args = build(source({ fps: 60 }));
+    assert.match(valueOf(args, '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
+  });
+
+  it('video-only: no audio maps, video-only variants', () => {
+    const args = build(source({}, null));
+    assert.ok(!args.includes('0:a:0'));
+    assert.equal(valueOf(args, '-var_stream_map'), 'v:0 v:1 v:2');
+  });
+
+  it('non-AAC audio is encoded to AAC per rung with timestamps smoothed', () => {
+    const args = build(source({}, { ...AAC, codec: 'mp3', codecString: null }));
+    for (const i of [0, 1, 2]) {
+      assert.equal(valueOf(args, `-c:a:${i}`), 'aac');
+      assert.equal(valueOf(args, `-b:a:${i}`), '128k');
+      assert.equal(valueOf(args, `-filter:a:${i}`), 'aresample=48000:async=1');
+    }
+  });
+
+  it('one HLS muxer writing fMP4 into numbered rung folders, without deleting anything', () => {
+    const args = build(source());
+    assert.equal(valueOf(args, '-hls_segment_type'), 'fmp4');
+    assert.equal(valueOf(args, '-hls_time'), '2');
+    assert.equal(valueOf(args, '-hls_list_size'), '6');
+    assert.equal(valueOf(args, '-hls_fmp4_init_filename'), 'init.mp4');
+    assert.equal(valueOf(args, '-hls_flags'), 'independent_segments');
+    assert.equal(valueOf(args, '-start_number'), '0');
+    assert.equal(valueOf(args, '-hls_segment_filename'), `${WORK}/%v/seg%d.m4s`);
+    assert.equal(args.at(-1), `${WORK}/%v/index.m3u8`);
+    assert.ok(!args.some((a) => a.includes('delete_segments')));
+    assert.equal(rungDir(WORK, 2), `${WORK}/2`);
+  });
+
+  it('letterboxes when a reconnecting source changed its aspect ratio', () => {
+    const profile = defaultProfile();
+    const previous = planLadder({ profile, source: source({ width: 1080, height: 1920 }) });
+    const rotated = source({ width: 1920, height: 1080 });
+    const ladder = planLadder({ profile, source: rotated, previous });
+    const graph = valueOf(buildFfmpegArgs({ ladder, source: rotated, workDir: WORK, profile }), '-filter_complex');
+    assert.match(graph, /scale=720:1280:force_original_aspect_ratio=decrease,pad=720:1280:\(ow-iw\)\/2:\(oh-ih\)\/2/);
+  });
+
+  it('puts nothing on the command line but options, codecs and workDir paths (ps shows it to every user)', () => {
+    for (const args of [build(source()), build(source({ keyframeIntervalS: 5 }, null)), build(source({ width: 1080, height: 1920 }))]) {
+      for (const arg of args) {
+        if (arg.includes('/')) assert.ok(arg.startsWith(`${WORK}/`) || arg === '(ow-iw)/2', arg);
+        // Stream keys are 22+ characters of [A-Za-z0-9_-]; option names are the only such runs allowed.
+        if (!arg.startsWith('-')) assert.doesNotMatch(arg.replace(`${WORK}/`, ''), /[A-Za-z0-9_-]{22,}/, arg);
+      }
+    }
+  });
+});

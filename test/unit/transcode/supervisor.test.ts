@@ -1,0 +1,183 @@
+// The real Supervisor with Debian's FFmpeg, fed from a generated FLV file the way ingest feeds it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { EventBus, type EventName, type ShopcastEvents } from '../../../src/events.js';
+import type { FlvAttachment, FlvFeed, FlvSink, SourceInfo } from '../../../src/media.js';
+import { resolveFfmpeg, type FfmpegInfo } from '../../../src/transcode/ffmpeg.js';
+import type { RestartPolicy } from '../../../src/transcode/restart.js';
+import { Supervisor } from '../../../src/transcode/supervisor.js';
+import { AAC, defaultProfile, FileFeed, video } from './fixtures.js';
+
+const log = pino({ level: 'silent' });
+const FAST_RESTARTS: RestartPolicy = { retryDelayMs: 100, maxRetryDelayMs: 500, backoff: 'linear', maxRestarts: 2, resetAfterMs: 60_000 };
+const PROFILE = defaultProfile({
+  passthrough: false,
+  rungs: [
+    { name: '360p', shortSide: 360, videoBitrateKbps: 800, maxFps: 30 },
+    { name: '240p', shortSide: 240, videoBitrateKbps: 400, maxFps: 30 },
+  ],
+});
+const SOURCE: SourceInfo = { video: video({ width: 640, height: 360, keyframeIntervalS: 1, bitrateKbps: 1000 }), audio: AAC };
+
+function nextEvent<K extends EventName>(bus: EventBus, name: K, accept: (payload: ShopcastEvents[K]) => boolean = () => true, timeoutMs = 10_000): Promise<ShopcastEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${name} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = bus.on(name, (payload) => {
+      if (!accept(payload)) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const segmentsIn = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => /^seg\d+\.m4s$/.test(f)) : []);
+
+describe('Supervisor with a real FFmpeg', () => {
+  let dir: string;
+  let flv: Buffer;
+  let ffmpeg: FfmpegInfo;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'shopcast-supervisor-'));
+    const file = path.join(dir, 'source.flv');
+    execFileSync('/usr/bin/ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-c:a', 'aac', '-t', '6', '-f', 'flv', file],
+    ]);
+    flv = readFileSync(file);
+    ffmpeg = await resolveFfmpeg({ log, env: { PATH: '/usr/bin' } });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts a run, restarts it with a new runId after kill -9, and leaves no process after stop()', async () => {
+    const bus = new EventBus();
+    const workRoot = path.join(dir, 'work');
+    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor: () => PROFILE, workRoot, stallTimeoutS: 10, restart: FAST_RESTARTS });
+    supervisor.start();
+    const feed = new FileFeed(flv);
+    const started = nextEvent(bus, 'transcode.run.started');
+    bus.emit('stream.live', { slug: 'demo', publishId: 'p1', reconnect: false, source: SOURCE, feed });
+    const first = await started;
+
+    assert.match(first.runId, /^[a-z0-9]+$/);
+    assert.equal(first.workDir, path.join(workRoot, 'demo', first.runId));
+    assert.deepEqual(first.ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}`), ['360p 640x360', '240p 426x240']);
+    assert.ok(Math.abs(first.anchorWallClockMs - Date.now()) < 5000);
+    for (const i of [0, 1]) {
+      const rung = path.join(first.workDir, String(i));
+      await waitFor(`segments of rung ${i}`, () => segmentsIn(rung).length >= 2);
+      assert.ok(readdirSync(rung).some((f) => /^init.*\.mp4$/.test(f)), `init segment in ${rung}`);
+      assert.ok(existsSync(path.join(rung, 'index.m3u8')));
+    }
+    const stats = supervisor.stats('demo');
+    assert.ok(stats?.pid);
+    assert.equal(stats.runId, first.runId);
+    assert.deepEqual(JSON.parse(JSON.stringify(stats)), stats, 'stats are plain JSON');
+    const firstPid = stats.pid;
+
+    const ended = nextEvent(bus, 'transcode.run.ended');
+    const restarted = nextEvent(bus, 'transcode.run.started', (e) => e.runId !== first.runId);
+    process.kill(firstPid, 'SIGKILL');
+    const crash = await ended;
+    assert.equal(crash.runId, first.runId);
+    assert.equal(crash.expected, false);
+    assert.match(crash.reason, /killed by SIGKILL/);
+    const second = await restarted;
+    assert.notEqual(second.workDir, first.workDir);
+    assert.equal(feed.attachments, 2, 'the new run re-attached to the same feed');
+    await waitFor('segments of the restarted run', () => segmentsIn(path.join(second.workDir, '0')).length >= 1);
+    const afterRestart = supervisor.stats('demo');
+    assert.equal(afterRestart?.restarts, 1);
+    assert.match(afterRestart?.lastError ?? '', /SIGKILL/);
+    const secondPid = afterRestart?.pid;
+    assert.ok(secondPid && secondPid !== firstPid);
+
+    const stopped = nextEvent(bus, 'transcode.run.ended');
+    await supervisor.stop();
+    assert.deepEqual(await stopped, { slug: 'demo', runId: second.runId, expected: true, reason: 'stopped' });
+    assert.equal(isAlive(secondPid), false);
+    assert.equal(supervisor.stats('demo')?.state, 'stopped');
+  });
+
+  it('kills a stalled FFmpeg (media arrives, output does not move) and gives up after too many restarts', async () => {
+    const bus = new EventBus();
+    // An FLV header announcing audio and video, then nothing FFmpeg can use, while the publisher keeps sending.
+    const startedAt = Date.now();
+    const stuck: FlvFeed = {
+      get receivedBytes() {
+        return Date.now() - startedAt;
+      },
+      attach(sink: FlvSink): FlvAttachment {
+        sink.write(Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 9, 0, 0, 0, 0]));
+        return { firstTagWallClockMs: Date.now(), detach: () => undefined };
+      },
+    };
+    const supervisor = new Supervisor({
+      bus,
+      log,
+      ffmpeg,
+      profileFor: () => PROFILE,
+      workRoot: path.join(dir, 'stall'),
+      stallTimeoutS: 2,
+      restart: { ...FAST_RESTARTS, maxRestarts: 0 },
+    });
+    supervisor.start();
+    const ended = nextEvent(bus, 'transcode.run.ended');
+    bus.emit('stream.live', { slug: 'stuck', publishId: 'p2', reconnect: false, source: SOURCE, feed: stuck });
+    const crash = await ended;
+    assert.equal(crash.expected, false);
+    assert.match(crash.reason, /^stalled: no output progress for \d+(\.\d)? s/);
+    await waitFor('failed state', () => supervisor.stats('stuck')?.state === 'failed', 2000);
+    assert.match(supervisor.stats('stuck')?.lastError ?? '', /gave up after 0 consecutive restarts; last error: stalled/);
+    await supervisor.stop();
+  });
+
+  it('reuses the previous ladder on reconnect and forgets it when the show ends', async () => {
+    const bus = new EventBus();
+    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor: () => PROFILE, workRoot: path.join(dir, 'reconnect'), stallTimeoutS: 10 });
+    supervisor.start();
+    const live = async (reconnect: boolean, width: number, height: number): Promise<ShopcastEvents['transcode.run.started']> => {
+      const started = nextEvent(bus, 'transcode.run.started');
+      const source = { ...SOURCE, video: video({ width, height, keyframeIntervalS: 1 }) };
+      bus.emit('stream.live', { slug: 'shop', publishId: `p${width}`, reconnect, source, feed: new FileFeed(flv) });
+      return started;
+    };
+    const sizes = (e: ShopcastEvents['transcode.run.started']): string[] => e.ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}`);
+    assert.deepEqual(sizes(await live(false, 640, 360)), ['360p 640x360', '240p 426x240']);
+    bus.emit('stream.interrupted', { slug: 'shop', publishId: 'p640', reason: 'test' });
+    // Back inside the window, smaller: public rungs keep their names and sizes (a fresh plan would be 240p only).
+    assert.deepEqual(sizes(await live(true, 426, 240)), ['360p 640x360', '240p 426x240']);
+    const ended = nextEvent(bus, 'transcode.run.ended');
+    bus.emit('stream.ended', { slug: 'shop', reason: 'window-expired' });
+    assert.equal((await ended).expected, true);
+    await waitFor('the ended stream to be forgotten', () => supervisor.stats('shop') === undefined, 2000);
+    assert.deepEqual(sizes(await live(true, 426, 240)), ['240p 426x240']);
+    await supervisor.stop();
+  });
+});
