@@ -17,8 +17,6 @@ export interface IngestOptions {
   host: string;
   port: number;
   reconnectWindowS: number;
-  /** How long to wait for a second keyframe (to learn the keyframe interval) before starting anyway. */
-  probeTimeoutMs?: number;
 }
 
 export interface StreamSnapshot {
@@ -163,6 +161,7 @@ export class Ingest {
       width: session.videoWidth,
       height: session.videoHeight,
       fps: session.videoFramerate,
+      videoKbps: session.videoDatarate,
     }));
     const broadcast = session.broadcast;
     broadcast.postPlay(tap);
@@ -178,8 +177,7 @@ export class Ingest {
     };
     this.#streams.set(slug, stream);
     this.opts.log.info({ slug, session: session.id, ip: clientAddress(session.ip), reconnect }, 'publish accepted');
-    const timeoutMs = this.opts.probeTimeoutMs ?? 2500;
-    tap.probe({ timeoutMs, giveUpMs: PROBE_GIVE_UP_MS }).then(
+    tap.probe(PROBE_GIVE_UP_MS).then(
       (source) => {
         if (this.#streams.get(slug)?.sessionId !== session.id) return;
         stream.state = 'live';

@@ -28,6 +28,7 @@ declare module 'node-media-server/src/core/context.js' {
       videoWidth: number;
       videoHeight: number;
       videoFramerate: number;
+      videoDatarate: number;
       close(): void;
     }
     interface Config {

@@ -9,6 +9,8 @@ export interface AnnouncedMetadata {
   width: number;
   height: number;
   fps: number;
+  /** Video bitrate in kbit/s (OBS announces its encoder setting). */
+  videoKbps: number;
 }
 
 export interface IngestStats {
@@ -46,7 +48,7 @@ export class PublishTap implements FlvFeed {
   readonly #bitrate = new RateWindow(RATE_WINDOW_MS);
   readonly #frameRate = new RateWindow(RATE_WINDOW_MS);
   readonly #sinks = new Set<FlvSink>();
-  #ready: (() => void) | null = null;
+  readonly #keyframeWaiters = new Set<(closing: boolean) => void>();
   #attachedOnce = false;
   /** Where the newest keyframe sits in the replay buffer, and when it arrived. */
   #currentGop = { index: 0, wallClockMs: 0 };
@@ -116,31 +118,36 @@ export class PublishTap implements FlvFeed {
       this.#gopBytes += tag.bytes.length;
     }
     this.#currentGop = { index: this.#gop.length - 1, wallClockMs: this.#lastTagWallClockMs };
-    if (this.#keyframes >= 2) this.#ready?.();
+    for (const waiter of [...this.#keyframeWaiters]) waiter(false);
   }
 
-  /**
-   * Resolves once the source can be described: after the second keyframe (so the keyframe interval is known), or
-   * after `timeoutMs` if at least one keyframe arrived. Rejects if no video keyframe came within `giveUpMs`.
-   */
-  probe(opts: { timeoutMs: number; giveUpMs: number }): Promise<SourceInfo> {
-    return new Promise((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(soft);
-        clearTimeout(hard);
-        this.#ready = null;
-        resolve(this.describe());
+  /** Resolves with the source description at the first video keyframe; rejects if none came within `giveUpMs`. */
+  async probe(giveUpMs: number): Promise<SourceInfo> {
+    if (!(await this.#whenKeyframes(1, giveUpMs))) {
+      throw new Error(`no video keyframe within ${Math.round(giveUpMs / 1000)} s (audio-only and non-FLV video are not supported)`);
+    }
+    return this.describe();
+  }
+
+  async keyframeInterval(timeoutMs: number): Promise<number | null> {
+    return (await this.#whenKeyframes(2, timeoutMs)) ? this.#keyframeIntervalS : null;
+  }
+
+  /** True once `count` keyframes arrived; false after `timeoutMs` or when the publish closes first. */
+  #whenKeyframes(count: number, timeoutMs: number): Promise<boolean> {
+    if (this.#keyframes >= count) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = (closing: boolean): void => {
+        if (!closing && this.#keyframes < count) return;
+        done(!closing);
       };
-      const soft = setTimeout(() => {
-        if (this.#keyframes >= 1) finish();
-      }, opts.timeoutMs);
-      const hard = setTimeout(() => {
-        if (this.#keyframes >= 1) return finish();
-        this.#ready = null;
-        reject(new Error(`no video keyframe within ${Math.round(opts.giveUpMs / 1000)} s (audio-only and non-FLV video are not supported)`));
-      }, opts.giveUpMs);
-      this.#ready = finish;
-      if (this.#keyframes >= 2) finish();
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.#keyframeWaiters.delete(waiter);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#keyframeWaiters.add(waiter);
     });
   }
 
@@ -160,7 +167,7 @@ export class PublishTap implements FlvFeed {
       height: header?.height ?? announced.height,
       fps: roundFps(this.#frameRate.perSecond() ?? announced.fps) || 30,
       keyframeIntervalS: this.#keyframeIntervalS,
-      bitrateKbps: bitsPerSecond === null ? null : Math.round(bitsPerSecond / 1000),
+      bitrateKbps: Math.round(bitsPerSecond === null ? announced.videoKbps : bitsPerSecond / 1000) || null,
     };
   }
 
@@ -212,7 +219,7 @@ export class PublishTap implements FlvFeed {
   /** The publish is over: consumers are let go (they see the end of their input). */
   close(): void {
     this.#sinks.clear();
-    this.#ready = null;
+    for (const waiter of [...this.#keyframeWaiters]) waiter(true);
   }
 }
 

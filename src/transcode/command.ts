@@ -14,7 +14,8 @@ export interface BuildArgsOptions {
 
 /** Segments FFmpeg keeps listed in its private playlists; the packager reads them as they change. */
 const PRIVATE_PLAYLIST_SIZE = 6;
-/** A picture whose aspect ratio differs more than this from its rung's (a reconnect after rotating the phone) is letterboxed. */
+/** A source whose aspect ratio differs more than this from its rung's (a reconnect after rotating the phone) is
+ * letterboxed rather than stretched. */
 const ASPECT_TOLERANCE = 0.01;
 
 /** Folder of rung `index` of a run: numeric, so nothing from the publisher ever reaches a path. */
@@ -45,7 +46,8 @@ export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsO
   const variants: string[] = [];
   ladder.rungs.forEach((rung, i) => {
     const streams = [`v:${i}`];
-    args.push(...(rung.passthrough ? ['-map', '0:v:0', `-c:v:${i}`, 'copy'] : ['-map', `[v${encodedIndex++}]`, ...videoArgs({ profile, rung, index: i, forceKeyFrames })]));
+    if (rung.passthrough) args.push('-map', '0:v:0', `-c:v:${i}`, 'copy');
+    else args.push('-map', `[v${encodedIndex++}]`, ...videoArgs({ profile, rung, index: i, forceKeyFrames }));
     if (rung.audio) {
       args.push('-map', '0:a:0', ...audioArgs({ profile, audio: rung.audio, index: audioIndex }));
       streams.push(`a:${audioIndex++}`);
@@ -64,12 +66,12 @@ export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsO
 
 /**
  * The feed starts with a header whose audio/video flags are true, then sequence headers and a keyframe, so probing
- * ends as soon as each announced stream has shown up. Frame-rate probing (which would hold output back about two
- * seconds) is skipped: every encoded rung gets its rate from its `fps` filter. The analysis cap bounds the wait if a
- * header ever announces a stream that does not come.
+ * has what it needs at once. Two probes would still hold output back: frame-rate estimation (about 2 s; skipped, as
+ * every encoded rung gets its rate from its `fps` filter) and the analysis window, which video-only input sits out
+ * in full (5 s by default, hence the cap).
  */
 function inputArgs(): string[] {
-  return ['-f', 'flv', '-fpsprobesize', '0', '-analyzeduration', '1000000', '-i', 'pipe:0'];
+  return ['-f', 'flv', '-fpsprobesize', '0', '-analyzeduration', '500000', '-i', 'pipe:0'];
 }
 
 /**
@@ -89,7 +91,18 @@ function scaleFilter(video: VideoSource, rung: Rung): string {
   return `scale=${size}:force_original_aspect_ratio=decrease,pad=${size}:(ow-iw)/2:(oh-ih)/2`;
 }
 
-function videoArgs({ profile, rung, index, forceKeyFrames }: { profile: Profile; rung: Rung; index: number; forceKeyFrames: string }): string[] {
+interface StreamArgsOptions {
+  profile: Profile;
+  /** Index of the output stream among those of its type (`-b:v:1`, `-c:a:1`). */
+  index: number;
+}
+
+interface VideoArgsOptions extends StreamArgsOptions {
+  rung: Rung;
+  forceKeyFrames: string;
+}
+
+function videoArgs({ profile, rung, index, forceKeyFrames }: VideoArgsOptions): string[] {
   const { maxrateKbps, bufsizeKbps, level } = videoEncoding(profile, rung);
   const gop = String(Math.round(rung.fps * profile.segmentDurationS));
   const opt = (name: string, value: string): string[] => [`-${name}:v:${index}`, value];
@@ -110,7 +123,7 @@ function videoArgs({ profile, rung, index, forceKeyFrames }: { profile: Profile;
   ];
 }
 
-function audioArgs({ profile, audio, index }: { profile: Profile; audio: NonNullable<Rung['audio']>; index: number }): string[] {
+function audioArgs({ profile, audio, index }: StreamArgsOptions & { audio: NonNullable<Rung['audio']> }): string[] {
   if (audio.copy) return [`-c:a:${index}`, 'copy'];
   return [
     ...[`-c:a:${index}`, 'aac', `-b:a:${index}`, `${audio.bitrateKbps}k`],

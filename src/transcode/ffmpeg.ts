@@ -20,7 +20,7 @@ export { assertSupports, missingFeatures, type FfmpegInfo, type FfmpegSource } f
 const run = promisify(execFile);
 
 const PROBE_TIMEOUT_MS = 15_000;
-/** Not a literal import: ffmpeg-static is an optional dependency that is usually absent (its download fails offline). */
+/** Not a literal import: ffmpeg-static is an optional dependency, usually absent (its download fails offline). */
 const FFMPEG_STATIC = 'ffmpeg-static';
 
 export class FfmpegNotFoundError extends Error {}
@@ -40,15 +40,23 @@ export interface ResolveFfmpegOptions {
 export async function resolveFfmpeg({ ffmpegPath, log, env = process.env }: ResolveFfmpegOptions): Promise<FfmpegInfo> {
   const found = await locate(ffmpegPath, env);
   const info = await probeFfmpeg({ ...found, env });
-  log.info({ path: info.path, source: info.source, version: info.version, major: info.major, ffprobe: info.ffprobePath }, 'ffmpeg resolved');
+  const { path: binary, source, version, major, ffprobePath } = info;
+  log.info({ path: binary, source, version, major, ffprobe: ffprobePath }, 'ffmpeg resolved');
   return info;
 }
 
-async function locate(ffmpegPath: string | undefined, env: NodeJS.ProcessEnv): Promise<{ path: string; source: FfmpegSource }> {
+interface Located {
+  path: string;
+  source: FfmpegSource;
+}
+
+async function locate(ffmpegPath: string | undefined, env: NodeJS.ProcessEnv): Promise<Located> {
   if (ffmpegPath !== undefined) {
     const resolved = path.resolve(ffmpegPath);
     if (!(await isExecutableFile(resolved))) {
-      throw new FfmpegNotFoundError(`FFMPEG_PATH=${ffmpegPath} is not an executable file: fix the path or unset FFMPEG_PATH`);
+      throw new FfmpegNotFoundError(
+        `FFMPEG_PATH=${ffmpegPath} is not an executable file: fix the path or unset FFMPEG_PATH`,
+      );
     }
     return { path: resolved, source: 'FFMPEG_PATH' };
   }
@@ -101,11 +109,17 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
+interface ProbeOptions extends Located {
+  /** Where PATH is read from when looking for ffprobe. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Asks the binary at `path` for its version and capabilities. */
-export async function probeFfmpeg({ path: binary, source, env = process.env }: { path: string; source: FfmpegSource; env?: NodeJS.ProcessEnv }): Promise<FfmpegInfo> {
+async function probeFfmpeg({ path: binary, source, env = process.env }: ProbeOptions): Promise<FfmpegInfo> {
   const ask = async (...args: string[]): Promise<string> => {
     try {
-      const { stdout } = await run(binary, ['-hide_banner', ...args], { timeout: PROBE_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024 });
+      const options = { timeout: PROBE_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024 };
+      const { stdout } = await run(binary, ['-hide_banner', ...args], options);
       return stdout;
     } catch (err) {
       throw new Error(`${binary} ${args.join(' ')} failed: ${(err as Error).message}`);

@@ -45,7 +45,15 @@ export interface H264Level {
 }
 
 /** Lowest H.264 High level whose limits admit this picture size, frame rate and peak bitrate. */
-export function h264HighLevel({ width, height, fps, maxrateKbps }: { width: number; height: number; fps: number; maxrateKbps: number }): H264Level {
+export interface PictureRate {
+  width: number;
+  height: number;
+  fps: number;
+  /** Peak video bitrate (VBV maxrate). */
+  maxrateKbps: number;
+}
+
+export function h264HighLevel({ width, height, fps, maxrateKbps }: PictureRate): H264Level {
   const mbWidth = Math.ceil(width / 16);
   const mbHeight = Math.ceil(height / 16);
   const frameSize = mbWidth * mbHeight;

@@ -17,6 +17,8 @@ export const PASSTHROUGH_RUNG = 'source';
 
 /** A keyframe interval fits when whole GOPs make up a segment within this share of its duration. */
 const KEYFRAME_FIT_TOLERANCE = 0.02;
+/** Extra wait for a second keyframe beyond one segment: an unsteady uplink delivers it late. */
+const KEYFRAME_WAIT_SLACK_MS = 500;
 /** BANDWIDTH over the peak media rate, as FFmpeg's own master playlists add: fMP4 overhead and rate overshoot. */
 const PEAK_HEADROOM = 1.1;
 /** AVERAGE-BANDWIDTH over the target media rate: fMP4 boxes (moof, trun) per segment. */
@@ -28,18 +30,42 @@ const FALLBACK_BITS_PER_PIXEL = 0.1;
 const FALLBACK_AVC_CODEC = 'avc1.64001f';
 const AAC_LC_CODEC = 'mp4a.40.2';
 
+export interface KeyframeFitOptions {
+  keyframeIntervalS: number | null;
+  segmentDurationS: number;
+}
+
 /** True when a whole number of source GOPs makes up one segment, so a copied rung cuts where encoded rungs cut. */
-export function keyframesFit({ keyframeIntervalS, segmentDurationS }: { keyframeIntervalS: number | null; segmentDurationS: number }): boolean {
+export function keyframesFit({ keyframeIntervalS, segmentDurationS }: KeyframeFitOptions): boolean {
   if (keyframeIntervalS === null || keyframeIntervalS <= 0) return false;
   const gops = Math.round(segmentDurationS / keyframeIntervalS);
-  return gops >= 1 && Math.abs(gops * keyframeIntervalS - segmentDurationS) <= KEYFRAME_FIT_TOLERANCE * segmentDurationS;
+  const error = Math.abs(gops * keyframeIntervalS - segmentDurationS);
+  return gops >= 1 && error <= KEYFRAME_FIT_TOLERANCE * segmentDurationS;
+}
+
+/**
+ * How long to wait for the source's keyframe interval before planning, or 0 when it cannot change the plan (the
+ * profile or source rules passthrough out, or the interval is known). A GOP longer than a segment cannot fit, so
+ * there is no point waiting longer than about one segment.
+ */
+export function keyframeIntervalWaitMs({ profile, source, previous }: PlanLadderOptions): number {
+  const video = source.video;
+  const undecided =
+    profile.passthrough &&
+    video?.codec === 'h264' &&
+    video.keyframeIntervalS === null &&
+    (!previous || previous.rungs.some((rung) => rung.passthrough));
+  if (!undecided) return 0;
+  return Math.ceil(profile.segmentDurationS * 1000 * (1 + KEYFRAME_FIT_TOLERANCE)) + KEYFRAME_WAIT_SLACK_MS;
 }
 
 /** Plans the ladder: never upscales, keeps the aspect ratio, caps frame rates; highest rung first. */
 export function planLadder({ profile, source, previous }: PlanLadderOptions): Ladder {
   const video = source.video;
   if (!video) throw new LadderError('the source has no video: audio-only publishing is not supported');
-  if (video.width <= 0 || video.height <= 0) throw new LadderError(`the source picture size is unknown (${video.width}x${video.height})`);
+  if (video.width <= 0 || video.height <= 0) {
+    throw new LadderError(`the source picture size is unknown (${video.width}x${video.height})`);
+  }
   const audio = planAudio(profile, source.audio);
   const rungs = previous ? replan({ profile, video, audio, previous }) : plan({ profile, video, audio });
   return { profile: profile.name, segmentDurationS: profile.segmentDurationS, rungs: rungs.sort(highestFirst) };
@@ -60,9 +86,11 @@ function plan({ profile, video, audio }: RungContext): Rung[] {
   const shortSide = Math.min(video.width, video.height);
   const encoded = profile.rungs.filter((rung) => rung.shortSide < shortSide);
   const dropped = profile.rungs.filter((rung) => rung.shortSide >= shortSide);
-  const rungs = encoded.map((rung) =>
-    encodedRung({ profile, audio }, { name: rung.name, ...fitShortSide(video, rung.shortSide), fps: cappedFps(video, rung), videoBitrateKbps: rung.videoBitrateKbps }),
-  );
+  const rungs = encoded.map((rung) => {
+    const { name, videoBitrateKbps } = rung;
+    const size = fitShortSide(video, rung.shortSide);
+    return encodedRung({ profile, audio }, { name, ...size, fps: cappedFps(video, rung), videoBitrateKbps });
+  });
   if (canPassThrough(profile, video)) return [passthroughRung(video, audio), ...rungs];
   // Without passthrough the source's own size would be lost: encode it, named after the rung it stands in for.
   const standIn = dropped[dropped.length - 1];
@@ -76,7 +104,8 @@ function replan({ profile, video, audio, previous }: RungContext & { previous: L
     const sameSize = rung.width === video.width && rung.height === video.height;
     if (rung.passthrough && sameSize && canPassThrough(profile, video)) return passthroughRung(video, audio);
     const fps = rung.passthrough ? Math.min(rung.fps, maxProfileFps(profile)) : rung.fps;
-    return encodedRung({ profile, audio }, { name: rung.name, width: rung.width, height: rung.height, fps, videoBitrateKbps: rung.videoBitrateKbps });
+    const { name, width, height, videoBitrateKbps } = rung;
+    return encodedRung({ profile, audio }, { name, width, height, fps, videoBitrateKbps });
   });
 }
 
@@ -91,12 +120,13 @@ function canPassThrough(profile: Profile, video: VideoSource): boolean {
 function planAudio(profile: Profile, audio: AudioSource | null): AudioPlan | null {
   if (!audio) return null;
   if (audio.codec === 'aac') {
-    return { rung: { copy: true, bitrateKbps: audio.bitrateKbps ?? profile.audio.bitrateKbps }, codec: audio.codecString ?? AAC_LC_CODEC };
+    const bitrateKbps = audio.bitrateKbps ?? profile.audio.bitrateKbps;
+    return { rung: { copy: true, bitrateKbps }, codec: audio.codecString ?? AAC_LC_CODEC };
   }
   return { rung: { copy: false, bitrateKbps: profile.audio.bitrateKbps }, codec: AAC_LC_CODEC };
 }
 
-interface EncodedRungSpec {
+export interface EncodedRungSpec {
   name: string;
   width: number;
   height: number;
@@ -111,7 +141,7 @@ export interface VideoEncoding {
 }
 
 /** Rate control and level of an encoded rung; the command builder encodes exactly what the ladder advertises. */
-export function videoEncoding(profile: Profile, rung: Pick<Rung, 'width' | 'height' | 'fps' | 'videoBitrateKbps'>): VideoEncoding {
+export function videoEncoding(profile: Profile, rung: EncodedRungSpec): VideoEncoding {
   const maxrateKbps = Math.round(rung.videoBitrateKbps * profile.video.maxrateRatio);
   return {
     maxrateKbps,
@@ -132,7 +162,8 @@ function encodedRung({ profile, audio }: Pick<RungContext, 'profile' | 'audio'>,
 }
 
 function passthroughRung(video: VideoSource, audio: AudioPlan | null): Rung {
-  const videoBitrateKbps = video.bitrateKbps ?? Math.round((video.width * video.height * video.fps * FALLBACK_BITS_PER_PIXEL) / 1000);
+  const estimatedKbps = Math.round((video.width * video.height * video.fps * FALLBACK_BITS_PER_PIXEL) / 1000);
+  const videoBitrateKbps = video.bitrateKbps ?? estimatedKbps;
   return {
     name: PASSTHROUGH_RUNG,
     passthrough: true,
@@ -142,7 +173,11 @@ function passthroughRung(video: VideoSource, audio: AudioPlan | null): Rung {
     videoBitrateKbps,
     audio: audio?.rung ?? null,
     codecs: codecsOf(video.codecString ?? FALLBACK_AVC_CODEC, audio),
-    ...bandwidths({ averageVideoKbps: videoBitrateKbps, peakVideoKbps: videoBitrateKbps * PASSTHROUGH_PEAK_RATIO, audio }),
+    ...bandwidths({
+      averageVideoKbps: videoBitrateKbps,
+      peakVideoKbps: videoBitrateKbps * PASSTHROUGH_PEAK_RATIO,
+      audio,
+    }),
   };
 }
 
@@ -161,7 +196,15 @@ function codecsOf(videoCodec: string, audio: AudioPlan | null): string {
   return audio ? `${videoCodec},${audio.codec}` : videoCodec;
 }
 
-function bandwidths({ averageVideoKbps, peakVideoKbps, audio }: { averageVideoKbps: number; peakVideoKbps: number; audio: AudioPlan | null }): Pick<Rung, 'bandwidth' | 'averageBandwidth'> {
+interface MediaRates {
+  averageVideoKbps: number;
+  peakVideoKbps: number;
+  audio: AudioPlan | null;
+}
+
+type Bandwidths = Pick<Rung, 'bandwidth' | 'averageBandwidth'>;
+
+function bandwidths({ averageVideoKbps, peakVideoKbps, audio }: MediaRates): Bandwidths {
   const audioKbps = audio?.rung.bitrateKbps ?? 0;
   return {
     bandwidth: Math.round((peakVideoKbps + audioKbps) * 1000 * PEAK_HEADROOM),
@@ -169,9 +212,15 @@ function bandwidths({ averageVideoKbps, peakVideoKbps, audio }: { averageVideoKb
   };
 }
 
+interface Size {
+  width: number;
+  height: number;
+}
+
 /** Picture size with `shortSide` as its short side and the source's aspect ratio, rounded to even numbers. */
-function fitShortSide(video: Pick<VideoSource, 'width' | 'height'>, shortSide: number): { width: number; height: number } {
-  const longSide = even((shortSide * Math.max(video.width, video.height)) / Math.min(video.width, video.height), Math.round);
+function fitShortSide(video: Size, shortSide: number): Size {
+  const aspect = Math.max(video.width, video.height) / Math.min(video.width, video.height);
+  const longSide = even(shortSide * aspect, Math.round);
   return video.width >= video.height ? { width: longSide, height: shortSide } : { width: shortSide, height: longSide };
 }
 
@@ -188,5 +237,6 @@ function even(value: number, round: (n: number) => number): number {
 }
 
 function highestFirst(a: Rung, b: Rung): number {
-  return b.width * b.height - a.width * a.height || Number(b.passthrough) - Number(a.passthrough) || b.videoBitrateKbps - a.videoBitrateKbps;
+  const byPixels = b.width * b.height - a.width * a.height;
+  return byPixels || Number(b.passthrough) - Number(a.passthrough) || b.videoBitrateKbps - a.videoBitrateKbps;
 }

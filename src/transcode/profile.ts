@@ -52,10 +52,11 @@ const profileSchema = z
     const names = new Set<string>();
     const sides = new Set<number>();
     profile.rungs.forEach((rung, i) => {
-      if (names.has(rung.name)) ctx.addIssue({ code: 'custom', path: ['rungs', i, 'name'], message: `duplicate rung name '${rung.name}'` });
-      if (sides.has(rung.shortSide)) {
-        ctx.addIssue({ code: 'custom', path: ['rungs', i, 'shortSide'], message: `two rungs have shortSide ${rung.shortSide}` });
-      }
+      const problem = (field: string, message: string): void => {
+        ctx.addIssue({ code: 'custom', path: ['rungs', i, field], message });
+      };
+      if (names.has(rung.name)) problem('name', `duplicate rung name '${rung.name}'`);
+      if (sides.has(rung.shortSide)) problem('shortSide', `two rungs have shortSide ${rung.shortSide}`);
       names.add(rung.name);
       sides.add(rung.shortSide);
     });
@@ -78,7 +79,10 @@ export class ProfileError extends Error {}
 export function parseProfile({ name, file, json }: { name: string; file: string; json: unknown }): Profile {
   const result = profileSchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map((issue) => {
+      const field = issue.path.map(String).join('.') || '(root)';
+      return `${field}: ${issue.message}`;
+    });
     throw new ProfileError(`${file}: invalid profile\n  ${problems.join('\n  ')}`);
   }
   const profile = result.data;

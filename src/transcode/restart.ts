@@ -28,13 +28,23 @@ export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
   return Math.min(delay, policy.maxRetryDelayMs);
 }
 
-export type RestartDecision = { action: 'restart'; attempt: number; delayMs: number } | { action: 'give-up'; attempt: number };
+export type RestartDecision =
+  | { action: 'restart'; attempt: number; delayMs: number }
+  | { action: 'give-up'; attempt: number };
+
+export interface CrashFacts {
+  policy: RestartPolicy;
+  /** Consecutive restarts before this crash. */
+  previousAttempts: number;
+  /** How long the crashed run lasted. */
+  runDurationMs: number;
+}
 
 /**
  * Decides what follows a crash, given how many consecutive restarts preceded it and how long the crashed run lasted.
  * `attempt` is the new consecutive count to remember.
  */
-export function decideRestart({ policy, previousAttempts, runDurationMs }: { policy: RestartPolicy; previousAttempts: number; runDurationMs: number }): RestartDecision {
+export function decideRestart({ policy, previousAttempts, runDurationMs }: CrashFacts): RestartDecision {
   const attempt = (runDurationMs >= policy.resetAfterMs ? 0 : previousAttempts) + 1;
   if (attempt > policy.maxRestarts) return { action: 'give-up', attempt };
   return { action: 'restart', attempt, delayMs: restartDelayMs(policy, attempt) };

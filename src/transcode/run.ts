@@ -47,6 +47,7 @@ export class FfmpegRun {
   readonly #log: Logger;
   #stderrLogged = 0;
   #stopping = false;
+  #discarded = false;
   #killReason: string | null = null;
 
   constructor({ ffmpegPath, args, feed, stallTimeoutS, log }: StartRunOptions) {
@@ -82,14 +83,22 @@ export class FfmpegRun {
     return this.#progress;
   }
 
-  /** Ends the run on purpose: stop feeding, let FFmpeg flush on end of input, kill it if it takes too long. */
-  stop(): Promise<RunExit> {
+  /**
+   * Ends the run on purpose: stop feeding and let FFmpeg flush its last (short) segment on end of input, killing it
+   * if it takes too long. Without `flush` it is killed at once, so nothing it had not listed yet gets published.
+   */
+  stop({ flush = true }: { flush?: boolean } = {}): Promise<RunExit> {
     if (!this.#stopping && this.#killReason === null) {
       this.#stopping = true;
       this.#attachment.detach();
-      this.#child.stdin.end();
-      const deadline = setTimeout(() => this.#child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      void this.exited.then(() => clearTimeout(deadline));
+      if (flush) {
+        this.#child.stdin.end();
+        const deadline = setTimeout(() => this.#child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        void this.exited.then(() => clearTimeout(deadline));
+      } else {
+        this.#discarded = true;
+        this.#child.kill('SIGKILL');
+      }
     }
     return this.exited;
   }
@@ -98,7 +107,8 @@ export class FfmpegRun {
     const stdin = this.#child.stdin;
     if (!stdin.writable) return;
     if (stdin.writableLength > MAX_STDIN_BACKLOG_BYTES) {
-      this.#kill(`falling behind: ${Math.round(stdin.writableLength / 1048576)} MiB of input queued (FFmpeg slower than real time: use a lighter profile)`);
+      const queuedMiB = Math.round(stdin.writableLength / 1048576);
+      this.#kill(`falling behind: ${queuedMiB} MiB of input queued (slower than real time: use a lighter profile)`);
       return;
     }
     stdin.write(chunk);
@@ -127,12 +137,18 @@ export class FfmpegRun {
     clearInterval(this.#watchdog);
     this.#attachment.detach();
     if (this.#stopping && this.#killReason === null) {
-      const reason = signal === 'SIGKILL' ? `stopped (killed: no exit within ${STOP_TIMEOUT_MS / 1000} s of end of input)` : 'stopped';
+      const killed = signal === 'SIGKILL';
+      const reason = this.#discarded
+        ? 'stopped (output discarded)'
+        : killed
+          ? `stopped (killed ${STOP_TIMEOUT_MS / 1000} s after end of input)`
+          : 'stopped';
       return { expected: true, reason, code, signal };
     }
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const tail = this.#stderrTail.filter((line) => !HARMLESS_STDERR.some((pattern) => pattern.test(line)));
-    const reason = [this.#killReason ?? how, ...(tail.length > 0 ? [`stderr: ${tail.slice(-4).join(' | ')}`] : [])].join('; ');
+    const stderr = tail.length > 0 ? [`stderr: ${tail.slice(-4).join(' | ')}`] : [];
+    const reason = [this.#killReason ?? how, ...stderr].join('; ');
     return { expected: false, reason, code, signal };
   }
 }

@@ -1,9 +1,9 @@
 // Owns every FFmpeg process: one supervised transcoder per live stream, driven by the stream events on the bus.
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Ladder } from '../media.js';
+import type { FlvFeed, Ladder, SourceInfo } from '../media.js';
 import type { FfmpegInfo } from './capabilities.js';
-import { planLadder } from './ladder.js';
+import { keyframeIntervalWaitMs, keyframesFit, planLadder, type PlanLadderOptions } from './ladder.js';
 import type { Profile } from './profile.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart.js';
 import { StreamTranscoder, type TranscoderStats } from './transcoder.js';
@@ -22,7 +22,13 @@ export interface SupervisorOptions {
   restart?: RestartPolicy;
 }
 
+function withKeyframeInterval(source: SourceInfo, keyframeIntervalS: number | null): SourceInfo {
+  return source.video ? { ...source, video: { ...source.video, keyframeIntervalS } } : source;
+}
+
 export class Supervisor {
+  /** The publish each stream's transcoding belongs to; gone once it was interrupted or ended. */
+  readonly #publishes = new Map<string, string>();
   readonly #transcoders = new Map<string, StreamTranscoder>();
   /** Ladder of each stream's last publish, reused when the publisher reconnects so public URLs stay valid. */
   readonly #ladders = new Map<string, Ladder>();
@@ -36,14 +42,18 @@ export class Supervisor {
     const { bus } = this.opts;
     this.#unsubscribe = [
       bus.on('stream.live', (event) => this.#enqueue(event.slug, () => this.#live(event))),
-      bus.on('stream.interrupted', (event) => this.#enqueue(event.slug, () => this.#halt(event.slug))),
-      bus.on('stream.ended', (event) =>
-        this.#enqueue(event.slug, async () => {
+      bus.on('stream.interrupted', (event) => {
+        this.#publishes.delete(event.slug);
+        return this.#enqueue(event.slug, () => this.#halt(event.slug));
+      }),
+      bus.on('stream.ended', (event) => {
+        this.#publishes.delete(event.slug);
+        return this.#enqueue(event.slug, async () => {
           await this.#halt(event.slug);
           this.#transcoders.delete(event.slug);
           this.#ladders.delete(event.slug);
-        }),
-      ),
+        });
+      }),
     ];
   }
 
@@ -58,27 +68,56 @@ export class Supervisor {
     return this.#transcoders.get(slug)?.stats();
   }
 
-  async #live({ slug, reconnect, source, feed }: ShopcastEvents['stream.live']): Promise<void> {
+  async #live(event: ShopcastEvents['stream.live']): Promise<void> {
+    const { slug, reconnect, source: announced, feed, publishId } = event;
     await this.#halt(slug);
-    const transcoder = this.#transcoderFor(slug);
+    this.#publishes.set(slug, publishId);
     const profile = this.opts.profileFor(slug);
     const previous = reconnect ? this.#ladders.get(slug) : undefined;
-    let ladder: Ladder;
-    try {
-      ladder = planLadder({ profile, source, previous });
-    } catch (err) {
-      transcoder.fail(`cannot plan a ladder for this source: ${(err as Error).message}`);
+    const waitMs = keyframeIntervalWaitMs({ profile, source: announced, previous });
+    if (waitMs === 0) {
+      this.#begin({ slug, feed, profile, previous, source: announced });
       return;
     }
+    // Start at once as if the source's keyframes fit: no rung can finish a segment before the second keyframe, so a
+    // wrong guess costs nothing visible, and a right one saves the wait for that keyframe on every show start.
+    const tentative = this.#begin({ slug, feed, profile, previous, source: withKeyframeInterval(announced, profile.segmentDurationS) });
+    void feed.keyframeInterval(waitMs).then((keyframeIntervalS) =>
+      this.#enqueue(slug, async () => {
+        const superseded = this.#publishes.get(slug) !== publishId || this.#ladders.get(slug) !== tentative;
+        if (superseded || keyframesFit({ keyframeIntervalS, segmentDurationS: profile.segmentDurationS })) return;
+        this.opts.log.info(
+          { slug, keyframeIntervalS, segmentDurationS: profile.segmentDurationS },
+          'source keyframes do not fit the segments: encoding every rung instead of copying the source',
+        );
+        // Killed, not flushed: the tentative run's short last segment must not open the show with the wrong rungs.
+        await this.#transcoders.get(slug)?.halt({ flush: false });
+        this.#begin({ slug, feed, profile, previous, source: withKeyframeInterval(announced, keyframeIntervalS) });
+      }),
+    );
+  }
+
+  /** Plans the ladder and starts transcoding; a source that cannot be planned fails the stream. */
+  #begin({ slug, feed, ...plan }: PlanLadderOptions & { slug: string; feed: FlvFeed }): Ladder | undefined {
+    const transcoder = this.#transcoderFor(slug);
+    let ladder: Ladder;
+    try {
+      ladder = planLadder(plan);
+    } catch (err) {
+      transcoder.fail(`cannot plan a ladder for this source: ${(err as Error).message}`);
+      return undefined;
+    }
     this.#ladders.set(slug, ladder);
-    transcoder.begin({ feed, source, ladder, profile });
+    transcoder.begin({ feed, source: plan.source, ladder, profile: plan.profile });
+    return ladder;
   }
 
   #transcoderFor(slug: string): StreamTranscoder {
     let transcoder = this.#transcoders.get(slug);
     if (!transcoder) {
       const { bus, log, ffmpeg, workRoot, stallTimeoutS, restart = DEFAULT_RESTART_POLICY } = this.opts;
-      transcoder = new StreamTranscoder({ slug, bus, log: log.child({ slug }), ffmpeg, workRoot, stallTimeoutS, restart });
+      const streamLog = log.child({ slug });
+      transcoder = new StreamTranscoder({ slug, bus, log: streamLog, ffmpeg, workRoot, stallTimeoutS, restart });
       this.#transcoders.set(slug, transcoder);
     }
     return transcoder;

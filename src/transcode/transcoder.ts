@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { FlvFeed, Ladder, SourceInfo } from '../media.js';
+import type { FlvFeed, Ladder, Rung, SourceInfo } from '../media.js';
 import { buildFfmpegArgs, rungDir } from './command.js';
 import type { FfmpegInfo } from './capabilities.js';
 import type { Profile } from './profile.js';
@@ -60,13 +60,14 @@ export interface LiveInput {
 let runCounter = 0;
 
 /** Short, unique, `[a-z0-9]+`: base36 time plus a counter. */
-export function newRunId(nowMs = Date.now()): string {
+export function newRunId(): string {
   runCounter = (runCounter + 1) % 1296;
-  return `${nowMs.toString(36)}${runCounter.toString(36).padStart(2, '0')}`;
+  return `${Date.now().toString(36)}${runCounter.toString(36).padStart(2, '0')}`;
 }
 
 export class StreamTranscoder {
   #state: TranscoderState = 'stopped';
+  /** The publish to transcode; null once halted, so a crash racing with a halt is not restarted. */
   #input: LiveInput | null = null;
   #run: FfmpegRun | null = null;
   #runId: string | null = null;
@@ -74,29 +75,34 @@ export class StreamTranscoder {
   #attempts = 0;
   #restarts = 0;
   #lastError: string | null = null;
+  /** Kept for stats after a halt. */
+  #lastLadder: Ladder | null = null;
 
   constructor(private readonly opts: StreamTranscoderOptions) {}
 
   /** A publish went live (first time or after a reconnect): start a fresh run and a fresh restart count. */
   begin(input: LiveInput): void {
     this.#input = input;
+    this.#lastLadder = input.ladder;
     this.#attempts = 0;
     this.#state = 'starting';
     this.#launch();
   }
 
   /** Stops the current run (or a pending restart) on purpose and waits for FFmpeg to exit. */
-  async halt(): Promise<void> {
+  async halt({ flush = true }: { flush?: boolean } = {}): Promise<void> {
+    this.#input = null;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
     const run = this.#run;
-    if (run) await run.stop();
+    if (run) await run.stop({ flush });
     if (this.#state !== 'failed') this.#state = 'stopped';
   }
 
   stats(): TranscoderStats {
     const run = this.#run;
     const progress = run?.progress;
+    const ladder = this.#lastLadder;
     // A run counts as running once FFmpeg reported output.
     const state = this.#state === 'starting' && progress?.outTimeS != null ? 'running' : this.#state;
     return {
@@ -109,7 +115,7 @@ export class StreamTranscoder {
       speed: progress?.speed ?? null,
       fps: progress?.fps ?? null,
       outTimeS: progress?.outTimeS ?? null,
-      rungs: (this.#input?.ladder.rungs ?? []).map((rung) => ({
+      rungs: (ladder?.rungs ?? []).map((rung) => ({
         name: rung.name,
         width: rung.width,
         height: rung.height,
@@ -152,11 +158,13 @@ export class StreamTranscoder {
       log.warn({ pid: run.pid, code: exit.code, signal: exit.signal, reason: exit.reason }, 'ffmpeg failed');
       this.#afterCrash(exit.reason, Date.now() - run.startedAtMs);
     });
-    bus.emit('transcode.run.started', { slug, runId, workDir, ladder: input.ladder, anchorWallClockMs: run.anchorWallClockMs });
+    const { anchorWallClockMs } = run;
+    bus.emit('transcode.run.started', { slug, runId, workDir, ladder: input.ladder, anchorWallClockMs });
   }
 
   #afterCrash(reason: string, runDurationMs: number): void {
     this.#lastError = reason;
+    if (!this.#input) return;
     const decision = decideRestart({ policy: this.opts.restart, previousAttempts: this.#attempts, runDurationMs });
     this.#attempts = decision.attempt;
     if (decision.action === 'give-up') {
@@ -180,7 +188,7 @@ export class StreamTranscoder {
   }
 }
 
-function describeRung(rung: Ladder['rungs'][number]): string {
+function describeRung(rung: Rung): string {
   const video = rung.passthrough ? 'copy' : `${rung.videoBitrateKbps}k`;
   return `${rung.name} ${rung.width}x${rung.height}@${rung.fps} ${video}`;
 }

@@ -1,5 +1,13 @@
 // Tells a stuck FFmpeg from an idle one: media keeps arriving but the output position stopped moving.
 
+export interface StallSample {
+  /** FFmpeg's output position, null before its first output. */
+  outTimeS: number | null;
+  /** Bytes received from the publisher so far. */
+  receivedBytes: number;
+  nowMs: number;
+}
+
 export class StallWatch {
   #lastOutTimeS: number | null = null;
   #lastAdvanceMs: number;
@@ -14,7 +22,7 @@ export class StallWatch {
   }
 
   /** True when the output has not advanced for the stall timeout although the publisher sent more bytes meanwhile. */
-  stalled({ outTimeS, receivedBytes, nowMs }: { outTimeS: number | null; receivedBytes: number; nowMs: number }): boolean {
+  stalled({ outTimeS, receivedBytes, nowMs }: StallSample): boolean {
     if (outTimeS !== null && outTimeS !== this.#lastOutTimeS) {
       this.#lastOutTimeS = outTimeS;
       this.#lastAdvanceMs = nowMs;

@@ -69,6 +69,39 @@ describe('a portrait phone stream without audio', { timeout: 120_000 }, () => {
   });
 });
 
+describe('a publisher whose keyframes do not fit the segments', { timeout: 120_000 }, () => {
+  let sc: Shopcast;
+  let obs: Publisher;
+
+  before(async () => {
+    sc = await startShopcast({ name: 'long-gop' });
+    obs = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}`, gopS: 5 });
+  });
+
+  after(async () => {
+    await obs?.stop();
+    await sc?.stop();
+  });
+
+  test('gets every rung encoded with 2 s segments instead of a copied source rung', async () => {
+    const master = parseMaster(
+      await waitFor('master playlist', async () => {
+        const res = await sc.get('/live/demo/master.m3u8');
+        return res.ok ? res.text() : undefined;
+      }, 20_000),
+    );
+    const rungs = master.variants.map((v) => v.uri.split('/')[0]!);
+    assert.deepEqual(rungs, ['720p', '480p', '360p']);
+    assert.deepEqual(master.variants[0]!.resolution, { width: 1280, height: 720 });
+    const playlist = await waitFor('three segments', async () => {
+      const p = parseMedia(await sc.text('/live/demo/720p/index.m3u8'));
+      return p.segments.length >= 3 ? p : undefined;
+    }, 20_000);
+    for (const segment of playlist.segments) assert.ok(Math.abs(segment.duration - 2) < 0.05, `segment of ${segment.duration} s`);
+    assert.ok(sc.logs().some((l) => l.msg.startsWith('source keyframes do not fit')), 'the change of plan is logged');
+  });
+});
+
 describe('start-up problems are reported clearly', { timeout: 60_000 }, () => {
   async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shopcast-start-'));

@@ -51,6 +51,8 @@ test('FLV header announces only the streams the publish has', () => {
   assert.equal(flvHeader(false, true)[4], 1);
 });
 
+const newTap = (): PublishTap => new PublishTap('t', () => ({ width: 0, height: 0, fps: 0, videoKbps: 0 }));
+
 function publishGops(tap: PublishTap, opts: { gopS: number; seconds: number; audio: boolean }): void {
   tap.sendBuffer(flvHeader(true, true));
   tap.sendBuffer(tag(9, 0, AVC_HEADER));
@@ -62,29 +64,39 @@ function publishGops(tap: PublishTap, opts: { gopS: number; seconds: number; aud
   }
 }
 
-test('a tap describes the source: size, fps, keyframe interval, audio', async () => {
-  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
-  const probed = tap.probe({ timeoutMs: 5000, giveUpMs: 10_000 });
-  publishGops(tap, { gopS: 2, seconds: 5, audio: true });
+test('a tap describes the source at its first keyframe: size, fps, codecs, audio', async () => {
+  const tap = newTap();
+  const probed = tap.probe(10_000);
+  publishGops(tap, { gopS: 2, seconds: 1, audio: true });
   const source = await probed;
   assert.equal(source.video?.width, 1280);
   assert.equal(source.video?.height, 720);
-  assert.equal(source.video?.fps, 30);
-  assert.equal(source.video?.keyframeIntervalS, 2);
   assert.equal(source.video?.codecString, 'avc1.64001f');
+  assert.equal(source.video?.keyframeIntervalS, null, 'not known from one keyframe');
   assert.equal(source.audio?.codecString, 'mp4a.40.2');
+  const longer = newTap();
+  publishGops(longer, { gopS: 2, seconds: 5, audio: true });
+  assert.equal(longer.describe().video?.fps, 30, 'measured from the frames once a few seconds arrived');
 });
 
-test('a tap without audio describes a video-only source', async () => {
-  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+test('the keyframe interval is known at the second keyframe, or null when it does not come in time', async () => {
+  const tap = newTap();
+  const interval = tap.keyframeInterval(10_000);
   publishGops(tap, { gopS: 1, seconds: 3, audio: false });
-  const source = await tap.probe({ timeoutMs: 5000, giveUpMs: 10_000 });
-  assert.equal(source.audio, null);
-  assert.equal(source.video?.keyframeIntervalS, 1);
+  assert.equal(await interval, 1);
+  assert.equal(tap.describe().audio, null, 'video-only source');
+
+  const slow = newTap();
+  publishGops(slow, { gopS: 8, seconds: 3, audio: false });
+  assert.equal(await slow.keyframeInterval(30), null);
+  const ending = newTap();
+  const waiting = ending.keyframeInterval(10_000);
+  ending.close();
+  assert.equal(await waiting, null, 'a publish that ends stops the wait');
 });
 
 test('the first consumer gets everything since the first keyframe; later ones start at the current GOP', () => {
-  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  const tap = newTap();
   publishGops(tap, { gopS: 2, seconds: 3, audio: false });
   const first: Buffer[] = [];
   const attachment = tap.attach({ write: (chunk) => first.push(chunk) });
@@ -109,7 +121,7 @@ test('the first consumer gets everything since the first keyframe; later ones st
 });
 
 test('a probe fails clearly when no video keyframe arrives', async () => {
-  const tap = new PublishTap('t', () => ({ width: 0, height: 0, fps: 0 }));
+  const tap = newTap();
   tap.sendBuffer(tag(8, 0, AAC_HEADER));
-  await assert.rejects(tap.probe({ timeoutMs: 20, giveUpMs: 50 }), /no video keyframe/);
+  await assert.rejects(tap.probe(50), /no video keyframe/);
 });

@@ -17,7 +17,7 @@ built with gcc 12 (Debian 12.2.0-14+deb12u1)
 libavutil      57. 28.100 / 57. 28.100
 libavformat    59. 27.100 / 59. 27.100
 `;
-const VERSION_SNAPSHOT = `ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/  Copyright (c) 2000-2018 the FFmpeg developers
+const VERSION_SNAPSHOT = `ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/  Copyright (c) 2000-2018
 libavcodec     58. 42.100 / 58. 42.100
 libavformat    58. 24.100 / 58. 24.100
 `;
@@ -94,7 +94,10 @@ describe('parsing FFmpeg listings', () => {
 
   it('reads muxer options with their named values, in both 4.1 and 5.1 layouts', () => {
     const options = parseMuxerOptions(HLS_41);
-    assert.deepEqual([...options.keys()], ['start_number', 'hls_segment_filename', 'hls_segment_type', 'hls_fmp4_init_filename', 'hls_flags', 'var_stream_map']);
+    assert.deepEqual(
+      [...options.keys()],
+      ['start_number', 'hls_segment_filename', 'hls_segment_type', 'hls_fmp4_init_filename', 'hls_flags', 'var_stream_map'],
+    );
     assert.deepEqual([...options.get('hls_segment_type')!], ['mpegts', 'fmp4']);
     assert.deepEqual([...options.get('hls_flags')!], ['single_file', 'independent_segments']);
     assert.deepEqual([...parseMuxerOptions(HLS_51_TYPE).get('hls_segment_type')!], ['mpegts', 'fmp4']);
@@ -113,7 +116,12 @@ describe('missingFeatures / assertSupports', () => {
       filters: new Set(['fps', 'scale', 'setsar', 'pad', 'aresample']),
       hlsOptions: parseMuxerOptions(HLS_41.replace(/^ {5}fmp4.*\n/m, '').replace(/^ {2}-var_stream_map.*\n/m, '')),
     });
-    assert.deepEqual(missingFeatures(lacking), ['encoder libx264', 'filter split', 'hls muxer option hls_segment_type=fmp4', 'hls muxer option var_stream_map']);
+    assert.deepEqual(missingFeatures(lacking), [
+      'encoder libx264',
+      'filter split',
+      'hls muxer option hls_segment_type=fmp4',
+      'hls muxer option var_stream_map',
+    ]);
     assert.deepEqual(missingFeatures(info({ muxers: new Set(['flv']) })), ['muxer hls']);
   });
 
@@ -123,8 +131,8 @@ describe('missingFeatures / assertSupports', () => {
       (err: Error) => {
         assert.equal(
           err.message,
-          "ffmpeg N-47683-g0e8eb07980-static (4.x) at /opt/ffmpeg/ffmpeg (from FFMPEG_PATH) lacks encoder libx264 (profile 'default'): " +
-            'install ffmpeg ≥ 5 (apt-get install ffmpeg) or set FFMPEG_PATH to a build that has them',
+          'ffmpeg N-47683-g0e8eb07980-static (4.x) at /opt/ffmpeg/ffmpeg (from FFMPEG_PATH) lacks encoder libx264 ' +
+            "(profile 'default'): install ffmpeg ≥ 5 (apt-get install ffmpeg) or set FFMPEG_PATH to a build that has them",
         );
         return true;
       },

@@ -35,7 +35,9 @@ describe('buildFfmpegArgs', () => {
     assert.equal(
       valueOf(args, '-filter_complex'),
       '[0:v:0]split=3[s0][s1][s2];' +
-        '[s0]fps=30,scale=1280:720,setsar=1[v0];[s1]fps=30,scale=854:480,setsar=1[v1];[s2]fps=30,scale=640:360,setsar=1[v2]',
+        '[s0]fps=30,scale=1280:720,setsar=1[v0];' +
+        '[s1]fps=30,scale=854:480,setsar=1[v1];' +
+        '[s2]fps=30,scale=640:360,setsar=1[v2]',
     );
     for (const i of [0, 1, 2]) {
       assert.equal(valueOf(args, `-c:v:${i}`), 'libx264');
@@ -48,8 +50,9 @@ describe('buildFfmpegArgs', () => {
       assert.equal(valueOf(args, `-preset:v:${i}`), 'veryfast');
       assert.equal(valueOf(args, `-tune:v:${i}`), 'zerolatency');
     }
-    assert.deepEqual([valueOf(args, '-b:v:0'), valueOf(args, '-maxrate:v:0'), valueOf(args, '-bufsize:v:0')], ['3000k', '3300k', '3300k']);
-    assert.deepEqual([valueOf(args, '-level:v:0'), valueOf(args, '-level:v:1'), valueOf(args, '-level:v:2')], ['31', '31', '30']);
+    const values = (...options: string[]): string[] => options.map((option) => valueOf(args, option));
+    assert.deepEqual(values('-b:v:0', '-maxrate:v:0', '-bufsize:v:0'), ['3000k', '3300k', '3300k']);
+    assert.deepEqual(values('-level:v:0', '-level:v:1', '-level:v:2'), ['31', '31', '30']);
     assert.equal(valueOf(args, '-var_stream_map'), 'v:0,a:0 v:1,a:1 v:2,a:2');
   });
 
@@ -57,11 +60,14 @@ describe('buildFfmpegArgs', () => {
     const args = build(source());
     assert.equal(valueOf(args, '-c:v:0'), 'copy');
     assert.equal(args[args.indexOf('-c:v:0') - 1], '0:v:0');
-    assert.equal(valueOf(args, '-filter_complex'), '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=854:480,setsar=1[v0];[s1]fps=30,scale=640:360,setsar=1[v1]');
+    assert.equal(
+      valueOf(args, '-filter_complex'),
+      '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=854:480,setsar=1[v0];[s1]fps=30,scale=640:360,setsar=1[v1]',
+    );
     assert.equal(valueOf(args, '-force_key_frames:v:1'), 'source');
     assert.equal(valueOf(args, '-force_key_frames:v:2'), 'source');
     assert.ok(!args.includes('-force_key_frames:v:0'));
-    assert.deepEqual(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of all three rungs');
+    assert.equal(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of all three rungs');
   });
 
   it('caps the frame rate with fps in each chain', () => {
@@ -108,7 +114,8 @@ describe('buildFfmpegArgs', () => {
   });
 
   it('puts nothing on the command line but options, codecs and workDir paths (ps shows it to every user)', () => {
-    for (const args of [build(source()), build(source({ keyframeIntervalS: 5 }, null)), build(source({ width: 1080, height: 1920 }))]) {
+    const sources = [source(), source({ keyframeIntervalS: 5 }, null), source({ width: 1080, height: 1920 })];
+    for (const args of sources.map((src) => build(src))) {
       for (const arg of args) {
         if (arg.includes('/')) assert.ok(arg.startsWith(`${WORK}/`) || arg === '(ow-iw)/2', arg);
         // Stream keys are 22+ characters of [A-Za-z0-9_-]; option names are the only such runs allowed.

@@ -21,7 +21,7 @@ describe('resolveFfmpeg', () => {
     assert.deepEqual(missingFeatures(info), []);
   });
 
-  it('falls back to @ffmpeg-installer/ffmpeg (4.1 snapshot) when nothing is on PATH, and it is good enough', async () => {
+  it('falls back to @ffmpeg-installer/ffmpeg (4.1 snapshot) when nothing is on PATH; it is good enough', async () => {
     const info = await resolveFfmpeg({ log, env: { PATH: '' } });
     assert.equal(info.source, '@ffmpeg-installer/ffmpeg');
     assert.match(info.path, BUNDLED);
@@ -38,7 +38,10 @@ describe('resolveFfmpeg', () => {
     assert.equal(chosen.source, 'FFMPEG_PATH');
     assert.equal(chosen.path, bundled.path);
     assert.equal(chosen.ffprobePath, '/usr/bin/ffprobe');
-    await assert.rejects(resolveFfmpeg({ log, ffmpegPath: '/nonexistent/ffmpeg' }), /FFMPEG_PATH=\/nonexistent\/ffmpeg is not an executable file/);
+    await assert.rejects(
+      resolveFfmpeg({ log, ffmpegPath: '/nonexistent/ffmpeg' }),
+      /FFMPEG_PATH=\/nonexistent\/ffmpeg is not an executable file/,
+    );
     const dir = mkdtempSync(path.join(tmpdir(), 'shopcast-ffmpeg-'));
     try {
       const plain = path.join(dir, 'ffmpeg');

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keyframesFit, LadderError, planLadder } from '../../../src/transcode/ladder.js';
+import type { Ladder } from '../../../src/media.js';
+import { keyframeIntervalWaitMs, keyframesFit, LadderError, planLadder } from '../../../src/transcode/ladder.js';
 import { AAC, defaultProfile, source } from './fixtures.js';
 
-const summary = (ladder: ReturnType<typeof planLadder>): string[] =>
+/** 'name WxH@fps copy|<kbps>k' per rung. */
+const summary = (ladder: Ladder): string[] =>
   ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}@${r.fps} ${r.passthrough ? 'copy' : `${r.videoBitrateKbps}k`}`);
+const sizes = (ladder: Ladder): string[] => ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}`);
+const ENCODED_720P = ['720p 1280x720@30 3000k', '480p 854x480@30 1200k', '360p 640x360@30 730k'];
 
 describe('planLadder', () => {
   it('720p30 with 2 s GOPs: the source is copied, lower rungs encoded, highest first', () => {
@@ -18,7 +22,7 @@ describe('planLadder', () => {
 
   it('720p without passthrough encodes a 720p rung at the source size instead of losing the top quality', () => {
     const ladder = planLadder({ profile: defaultProfile(), source: source({ keyframeIntervalS: 5 }) });
-    assert.deepEqual(summary(ladder), ['720p 1280x720@30 3000k', '480p 854x480@30 1200k', '360p 640x360@30 730k']);
+    assert.deepEqual(summary(ladder), ENCODED_720P);
     assert.ok(ladder.rungs.every((r) => !r.passthrough));
   });
 
@@ -31,7 +35,7 @@ describe('planLadder', () => {
       '360p 640x360@30 730k',
     ]);
     const noPassthrough = planLadder({ profile: defaultProfile({ passthrough: false }), source: src });
-    assert.deepEqual(summary(noPassthrough), ['720p 1280x720@30 3000k', '480p 854x480@30 1200k', '360p 640x360@30 730k']);
+    assert.deepEqual(summary(noPassthrough), ENCODED_720P);
   });
 
   it('portrait 9:16 keeps its aspect: the short side is the width', () => {
@@ -45,7 +49,8 @@ describe('planLadder', () => {
   });
 
   it('never upscales; odd aspect ratios give even sizes', () => {
-    const ladder = planLadder({ profile: defaultProfile({ passthrough: false }), source: source({ width: 1000, height: 562 }) });
+    const odd = source({ width: 1000, height: 562 });
+    const ladder = planLadder({ profile: defaultProfile({ passthrough: false }), source: odd });
     assert.deepEqual(summary(ladder), ['720p 1000x562@30 1829k', '480p 854x480@30 1200k', '360p 640x360@30 730k']);
     for (const rung of ladder.rungs) assert.ok(rung.width % 2 === 0 && rung.height % 2 === 0);
   });
@@ -72,7 +77,8 @@ describe('planLadder', () => {
     assert.deepEqual(copied.rungs[1]!.audio, { copy: true, bitrateKbps: 160 });
     const he = planLadder({ profile: defaultProfile(), source: source({}, { ...AAC, codecString: 'mp4a.40.5' }) });
     assert.equal(he.rungs[1]!.codecs, 'avc1.64001f,mp4a.40.5');
-    const mp3 = planLadder({ profile: defaultProfile(), source: source({}, { ...AAC, codec: 'mp3', codecString: null }) });
+    const mp3Source = source({}, { ...AAC, codec: 'mp3', codecString: null });
+    const mp3 = planLadder({ profile: defaultProfile(), source: mp3Source });
     assert.deepEqual(mp3.rungs[1]!.audio, { copy: false, bitrateKbps: 128 });
     assert.equal(mp3.rungs[1]!.codecs, 'avc1.64001f,mp4a.40.2');
   });
@@ -114,7 +120,7 @@ describe('planLadder', () => {
 
     it('keeps names and sizes, and passthrough when the new source still fits', () => {
       const again = planLadder({ profile: defaultProfile(), source: source({ bitrateKbps: 3500 }), previous });
-      assert.deepEqual(again.rungs.map((r) => `${r.name} ${r.width}x${r.height}`), ['source 1280x720', '480p 854x480', '360p 640x360']);
+      assert.deepEqual(sizes(again), ['source 1280x720', '480p 854x480', '360p 640x360']);
       assert.equal(again.rungs[0]!.passthrough, true);
     });
 
@@ -137,7 +143,8 @@ describe('planLadder', () => {
 });
 
 describe('keyframesFit', () => {
-  const fits = (keyframeIntervalS: number | null, segmentDurationS = 2): boolean => keyframesFit({ keyframeIntervalS, segmentDurationS });
+  const fits = (keyframeIntervalS: number | null, segmentDurationS = 2): boolean =>
+    keyframesFit({ keyframeIntervalS, segmentDurationS });
 
   it('accepts whole GOPs per segment within 2 %', () => {
     assert.equal(fits(2), true);
@@ -156,5 +163,24 @@ describe('keyframesFit', () => {
     assert.equal(fits(2.1), false);
     assert.equal(fits(null), false);
     assert.equal(fits(0), false);
+  });
+});
+
+describe('keyframeIntervalWaitMs', () => {
+  const profile = defaultProfile();
+  const unknown = source({ keyframeIntervalS: null });
+
+  it('waits about one segment for the second keyframe when passthrough is still possible', () => {
+    assert.equal(keyframeIntervalWaitMs({ profile, source: unknown }), 2540);
+    const previous = planLadder({ profile, source: source() });
+    assert.equal(keyframeIntervalWaitMs({ profile, source: unknown, previous }), 2540);
+  });
+
+  it('does not wait when the interval is known or cannot change the plan', () => {
+    assert.equal(keyframeIntervalWaitMs({ profile, source: source() }), 0);
+    assert.equal(keyframeIntervalWaitMs({ profile: defaultProfile({ passthrough: false }), source: unknown }), 0);
+    assert.equal(keyframeIntervalWaitMs({ profile, source: source({ codec: 'hevc', keyframeIntervalS: null }) }), 0);
+    const encodedOnly = planLadder({ profile, source: source({ keyframeIntervalS: 5 }) });
+    assert.equal(keyframeIntervalWaitMs({ profile, source: unknown, previous: encodedOnly }), 0);
   });
 });

@@ -9,8 +9,11 @@ import { DEFAULT_PROFILE_JSON } from './fixtures.js';
 
 const PROFILES_DIR = fileURLToPath(new URL('../../../profiles/', import.meta.url));
 
-function parseWith(change: (json: any) => void): () => unknown {
-  const json = structuredClone(DEFAULT_PROFILE_JSON);
+/** Profile JSON as tests poke at it. */
+type ProfileJson = { rungs: Array<Record<string, unknown>>; video: Record<string, unknown>; [key: string]: unknown };
+
+function parseWith(change: (json: ProfileJson) => void): () => unknown {
+  const json = structuredClone(DEFAULT_PROFILE_JSON) as ProfileJson;
   change(json);
   return () => parseProfile({ name: 'broken', file: 'profiles/broken.json', json });
 }
@@ -34,7 +37,7 @@ describe('profiles/default.json', () => {
 describe('parseProfile', () => {
   it('names the file and the field of every problem', () => {
     const bad = parseWith((json) => {
-      json.rungs[1].maxFps = 'thirty';
+      json.rungs[1]!.maxFps = 'thirty';
       json.video.preset = 'warp';
     });
     assert.throws(bad, (err: Error) => {
@@ -47,10 +50,10 @@ describe('parseProfile', () => {
   });
 
   it('rejects odd sizes, duplicate names, the reserved name source, and unknown keys', () => {
-    assert.throws(parseWith((json) => (json.rungs[0].shortSide = 721)), /rungs\.0\.shortSide: must be even/);
-    assert.throws(parseWith((json) => (json.rungs[2].name = '720p')), /rungs\.2\.name: duplicate rung name '720p'/);
-    assert.throws(parseWith((json) => (json.rungs[0].name = 'source')), /rungs\.0\.name: 'source' is reserved/);
-    assert.throws(parseWith((json) => (json.rungs[0].bitrate = 1)), /rungs\.0: Unrecognized key/);
+    assert.throws(parseWith((json) => (json.rungs[0]!.shortSide = 721)), /rungs\.0\.shortSide: must be even/);
+    assert.throws(parseWith((json) => (json.rungs[2]!.name = '720p')), /rungs\.2\.name: duplicate rung name '720p'/);
+    assert.throws(parseWith((json) => (json.rungs[0]!.name = 'source')), /rungs\.0\.name: 'source' is reserved/);
+    assert.throws(parseWith((json) => (json.rungs[0]!.bitrate = 1)), /rungs\.0: Unrecognized key/);
     assert.throws(parseWith((json) => (json.rungs = [])), /rungs: /);
     assert.throws(parseWith((json) => delete json.segmentDurationS), /segmentDurationS: /);
   });
@@ -67,7 +70,8 @@ describe('loadProfiles', () => {
 
   it('fails with the file name on invalid JSON', async () => {
     writeFileSync(path.join(dir, 'bad.json'), '{ "segmentDurationS": ');
-    await assert.rejects(loadProfiles(dir), (err: Error) => err instanceof ProfileError && err.message.startsWith(path.join(dir, 'bad.json')));
+    const namesTheFile = (err: Error): boolean => err instanceof ProfileError && err.message.startsWith(path.join(dir, 'bad.json'));
+    await assert.rejects(loadProfiles(dir), namesTheFile);
   });
 
   it('fails when there is no profile at all', async () => {

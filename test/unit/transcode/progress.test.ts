@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyProgressLine, NO_PROGRESS, ProgressParser, type Progress } from '../../../src/transcode/progress.js';
 
-const BLOCK_START = 'frame=0\nfps=0.00\nstream_0_0_q=0.0\nbitrate=N/A\ntotal_size=N/A\nout_time_us=N/A\nout_time_ms=N/A\nout_time=N/A\ndup_frames=0\ndrop_frames=0\nspeed=N/A\nprogress=continue\n';
-const BLOCK_RUNNING = 'frame=361\nfps=55.06\nstream_0_0_q=22.0\nbitrate=N/A\ntotal_size=N/A\nout_time_us=12033333\nout_time_ms=12033333\nout_time=00:00:12.033333\ndup_frames=3\ndrop_frames=0\nspeed=1.84x\nprogress=end\n';
+const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+// As FFmpeg 5.1 prints them: before the first output, and at the end of a run.
+const BLOCK_START = lines(
+  ...['frame=0', 'fps=0.00', 'stream_0_0_q=0.0', 'bitrate=N/A', 'total_size=N/A', 'out_time_us=N/A'],
+  ...['out_time_ms=N/A', 'out_time=N/A', 'dup_frames=0', 'drop_frames=0', 'speed=N/A', 'progress=continue'],
+);
+const BLOCK_RUNNING = lines(
+  ...['frame=361', 'fps=55.06', 'stream_0_0_q=22.0', 'bitrate=N/A', 'total_size=N/A', 'out_time_us=12033333'],
+  ...['out_time_ms=12033333', 'out_time=00:00:12.033333', 'dup_frames=3', 'drop_frames=0', 'speed=1.84x', 'progress=end'],
+);
 
 describe('ProgressParser', () => {
   it('reports one figure set per block, across arbitrary chunk boundaries', () => {

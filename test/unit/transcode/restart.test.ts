@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decideRestart, restartDelayMs, type RestartPolicy } from '../../../src/transcode/restart.js';
 
-const policy: RestartPolicy = { retryDelayMs: 500, maxRetryDelayMs: 3000, backoff: 'exponential', maxRestarts: 3, resetAfterMs: 60_000 };
+const policy: RestartPolicy = {
+  retryDelayMs: 500,
+  maxRetryDelayMs: 3000,
+  backoff: 'exponential',
+  maxRestarts: 3,
+  resetAfterMs: 60_000,
+};
 
 describe('restartDelayMs', () => {
   it('exponential doubles from retryDelayMs and stops at maxRetryDelayMs', () => {
@@ -10,7 +16,8 @@ describe('restartDelayMs', () => {
   });
 
   it('linear grows by retryDelayMs per attempt, capped too', () => {
-    assert.deepEqual([1, 2, 3, 7].map((n) => restartDelayMs({ ...policy, backoff: 'linear' }, n)), [500, 1000, 1500, 3000]);
+    const linear: RestartPolicy = { ...policy, backoff: 'linear' };
+    assert.deepEqual([1, 2, 3, 7].map((n) => restartDelayMs(linear, n)), [500, 1000, 1500, 3000]);
   });
 });
 
@@ -32,6 +39,7 @@ describe('decideRestart', () => {
   });
 
   it('a run that stayed up for resetAfterMs starts the count afresh', () => {
-    assert.deepEqual(decideRestart({ policy, previousAttempts: 3, runDurationMs: 60_000 }), { action: 'restart', attempt: 1, delayMs: 500 });
+    const decision = decideRestart({ policy, previousAttempts: 3, runDurationMs: 60_000 });
+    assert.deepEqual(decision, { action: 'restart', attempt: 1, delayMs: 500 });
   });
 });

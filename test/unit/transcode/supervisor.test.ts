@@ -7,14 +7,21 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { EventBus, type EventName, type ShopcastEvents } from '../../../src/events.js';
-import type { FlvAttachment, FlvFeed, FlvSink, SourceInfo } from '../../../src/media.js';
+import type { FlvFeed, Ladder, SourceInfo } from '../../../src/media.js';
 import { resolveFfmpeg, type FfmpegInfo } from '../../../src/transcode/ffmpeg.js';
+import type { Profile } from '../../../src/transcode/profile.js';
 import type { RestartPolicy } from '../../../src/transcode/restart.js';
 import { Supervisor } from '../../../src/transcode/supervisor.js';
 import { AAC, defaultProfile, FileFeed, video } from './fixtures.js';
 
 const log = pino({ level: 'silent' });
-const FAST_RESTARTS: RestartPolicy = { retryDelayMs: 100, maxRetryDelayMs: 500, backoff: 'linear', maxRestarts: 2, resetAfterMs: 60_000 };
+const FAST_RESTARTS: RestartPolicy = {
+  retryDelayMs: 100,
+  maxRetryDelayMs: 500,
+  backoff: 'linear',
+  maxRestarts: 2,
+  resetAfterMs: 60_000,
+};
 const PROFILE = defaultProfile({
   passthrough: false,
   rungs: [
@@ -22,17 +29,20 @@ const PROFILE = defaultProfile({
     { name: '240p', shortSide: 240, videoBitrateKbps: 400, maxFps: 30 },
   ],
 });
-const SOURCE: SourceInfo = { video: video({ width: 640, height: 360, keyframeIntervalS: 1, bitrateKbps: 1000 }), audio: AAC };
+/** What ingest announces for the generated file: 640x360, keyframes every second, AAC. */
+const SOURCE: SourceInfo = {
+  video: video({ width: 640, height: 360, keyframeIntervalS: 1, bitrateKbps: 1000 }),
+  audio: AAC,
+};
 
-function nextEvent<K extends EventName>(bus: EventBus, name: K, accept: (payload: ShopcastEvents[K]) => boolean = () => true, timeoutMs = 10_000): Promise<ShopcastEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${name} within ${timeoutMs} ms`));
-    }, timeoutMs);
+function nextEvent<K extends EventName>(
+  bus: EventBus,
+  name: K,
+  accept: (payload: ShopcastEvents[K]) => boolean = () => true,
+): Promise<ShopcastEvents[K]> {
+  return new Promise((resolve) => {
     const off = bus.on(name, (payload) => {
       if (!accept(payload)) return;
-      clearTimeout(timer);
       off();
       resolve(payload);
     });
@@ -56,7 +66,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const segmentsIn = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => /^seg\d+\.m4s$/.test(f)) : []);
+function segmentsIn(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /^seg\d+\.m4s$/.test(f)) : [];
+}
+
+const rungsOf = (ladder: Ladder): string[] =>
+  ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height} ${r.passthrough ? 'copy' : 'h264'}`);
 
 describe('Supervisor with a real FFmpeg', () => {
   let dir: string;
@@ -67,27 +82,45 @@ describe('Supervisor with a real FFmpeg', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'shopcast-supervisor-'));
     const file = path.join(dir, 'source.flv');
     execFileSync('/usr/bin/ffmpeg', [
-      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-c:a', 'aac', '-t', '6', '-f', 'flv', file],
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30'],
+      ...['-f', 'lavfi', '-i', 'sine', '-c:v', 'libx264', '-preset', 'ultrafast'],
+      ...['-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-c:a', 'aac', '-t', '6', '-f', 'flv', file],
     ]);
     flv = readFileSync(file);
     ffmpeg = await resolveFfmpeg({ log, env: { PATH: '/usr/bin' } });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts a run, restarts it with a new runId after kill -9, and leaves no process after stop()', async () => {
+  interface TestSetup {
+    profile?: Profile;
+    stallTimeoutS?: number;
+    restart?: RestartPolicy;
+  }
+
+  function startSupervisor(name: string, { profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
     const bus = new EventBus();
-    const workRoot = path.join(dir, 'work');
-    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor: () => PROFILE, workRoot, stallTimeoutS: 10, restart: FAST_RESTARTS });
+    const workRoot = path.join(dir, name);
+    const profileFor = (): Profile => profile;
+    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor, workRoot, stallTimeoutS, restart });
     supervisor.start();
+    /** Announces a publish and resolves with the run it started. */
+    const goLive = (slug: string, feed: FlvFeed, options: { source?: SourceInfo; reconnect?: boolean } = {}) => {
+      const started = nextEvent(bus, 'transcode.run.started', (e) => e.slug === slug);
+      const { source = SOURCE, reconnect = false } = options;
+      bus.emit('stream.live', { slug, publishId: `${slug}-${Date.now()}`, reconnect, source, feed });
+      return started;
+    };
+    return { bus, supervisor, workRoot, goLive };
+  }
+
+  it('starts a run, restarts it with a new runId after kill -9, leaves no process after stop()', { timeout: 30_000 }, async () => {
+    const { bus, supervisor, workRoot, goLive } = startSupervisor('restart');
     const feed = new FileFeed(flv);
-    const started = nextEvent(bus, 'transcode.run.started');
-    bus.emit('stream.live', { slug: 'demo', publishId: 'p1', reconnect: false, source: SOURCE, feed });
-    const first = await started;
+    const first = await goLive('demo', feed);
 
     assert.match(first.runId, /^[a-z0-9]+$/);
     assert.equal(first.workDir, path.join(workRoot, 'demo', first.runId));
-    assert.deepEqual(first.ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}`), ['360p 640x360', '240p 426x240']);
+    assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
     assert.ok(Math.abs(first.anchorWallClockMs - Date.now()) < 5000);
     for (const i of [0, 1]) {
       const rung = path.join(first.workDir, String(i));
@@ -125,59 +158,62 @@ describe('Supervisor with a real FFmpeg', () => {
     assert.equal(supervisor.stats('demo')?.state, 'stopped');
   });
 
-  it('kills a stalled FFmpeg (media arrives, output does not move) and gives up after too many restarts', async () => {
-    const bus = new EventBus();
+  it('kills a stalled FFmpeg (media arrives, output does not move), then gives up', { timeout: 15_000 }, async () => {
+    const noRestarts = { ...FAST_RESTARTS, maxRestarts: 0 };
+    const { bus, supervisor, goLive } = startSupervisor('stall', { stallTimeoutS: 2, restart: noRestarts });
     // An FLV header announcing audio and video, then nothing FFmpeg can use, while the publisher keeps sending.
     const startedAt = Date.now();
     const stuck: FlvFeed = {
       get receivedBytes() {
         return Date.now() - startedAt;
       },
-      attach(sink: FlvSink): FlvAttachment {
+      attach(sink) {
         sink.write(Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 9, 0, 0, 0, 0]));
         return { firstTagWallClockMs: Date.now(), detach: () => undefined };
       },
+      keyframeInterval: () => Promise.resolve(null),
     };
-    const supervisor = new Supervisor({
-      bus,
-      log,
-      ffmpeg,
-      profileFor: () => PROFILE,
-      workRoot: path.join(dir, 'stall'),
-      stallTimeoutS: 2,
-      restart: { ...FAST_RESTARTS, maxRestarts: 0 },
-    });
-    supervisor.start();
     const ended = nextEvent(bus, 'transcode.run.ended');
-    bus.emit('stream.live', { slug: 'stuck', publishId: 'p2', reconnect: false, source: SOURCE, feed: stuck });
+    await goLive('stuck', stuck);
     const crash = await ended;
     assert.equal(crash.expected, false);
     assert.match(crash.reason, /^stalled: no output progress for \d+(\.\d)? s/);
     await waitFor('failed state', () => supervisor.stats('stuck')?.state === 'failed', 2000);
-    assert.match(supervisor.stats('stuck')?.lastError ?? '', /gave up after 0 consecutive restarts; last error: stalled/);
+    const lastError = supervisor.stats('stuck')?.lastError ?? '';
+    assert.match(lastError, /gave up after 0 consecutive restarts; last error: stalled/);
     await supervisor.stop();
   });
 
-  it('reuses the previous ladder on reconnect and forgets it when the show ends', async () => {
-    const bus = new EventBus();
-    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor: () => PROFILE, workRoot: path.join(dir, 'reconnect'), stallTimeoutS: 10 });
-    supervisor.start();
-    const live = async (reconnect: boolean, width: number, height: number): Promise<ShopcastEvents['transcode.run.started']> => {
-      const started = nextEvent(bus, 'transcode.run.started');
-      const source = { ...SOURCE, video: video({ width, height, keyframeIntervalS: 1 }) };
-      bus.emit('stream.live', { slug: 'shop', publishId: `p${width}`, reconnect, source, feed: new FileFeed(flv) });
-      return started;
-    };
-    const sizes = (e: ShopcastEvents['transcode.run.started']): string[] => e.ladder.rungs.map((r) => `${r.name} ${r.width}x${r.height}`);
-    assert.deepEqual(sizes(await live(false, 640, 360)), ['360p 640x360', '240p 426x240']);
-    bus.emit('stream.interrupted', { slug: 'shop', publishId: 'p640', reason: 'test' });
+  it('waits for the keyframe interval when the source could be copied, then copies it', { timeout: 30_000 }, async () => {
+    const { supervisor, goLive } = startSupervisor('copy', { profile: { ...PROFILE, passthrough: true } });
+    const feed = new FileFeed(flv);
+    feed.keyframeIntervalS = 1;
+    // Ingest announces the stream at its first keyframe, when the interval is not known yet.
+    const source = { ...SOURCE, video: video({ width: 640, height: 360, keyframeIntervalS: null }) };
+    const run = await goLive('copy', feed, { source });
+    assert.equal(feed.keyframeIntervalAsked, 1);
+    assert.deepEqual(rungsOf(run.ladder), ['source 640x360 copy', '240p 426x240 h264']);
+    for (const i of [0, 1]) {
+      await waitFor(`segments of rung ${i}`, () => segmentsIn(path.join(run.workDir, String(i))).length >= 2);
+    }
+    await supervisor.stop();
+  });
+
+  it('reuses the previous ladder on reconnect and forgets it when the show ends', { timeout: 30_000 }, async () => {
+    const { bus, supervisor, goLive } = startSupervisor('reconnect');
+    const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
+    const first = await goLive('shop', new FileFeed(flv));
+    assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
+    bus.emit('stream.interrupted', { slug: 'shop', publishId: 'p1', reason: 'test' });
     // Back inside the window, smaller: public rungs keep their names and sizes (a fresh plan would be 240p only).
-    assert.deepEqual(sizes(await live(true, 426, 240)), ['360p 640x360', '240p 426x240']);
+    const again = await goLive('shop', new FileFeed(flv), { source: small, reconnect: true });
+    assert.deepEqual(rungsOf(again.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
     const ended = nextEvent(bus, 'transcode.run.ended');
     bus.emit('stream.ended', { slug: 'shop', reason: 'window-expired' });
     assert.equal((await ended).expected, true);
     await waitFor('the ended stream to be forgotten', () => supervisor.stats('shop') === undefined, 2000);
-    assert.deepEqual(sizes(await live(true, 426, 240)), ['240p 426x240']);
+    const fresh = await goLive('shop', new FileFeed(flv), { source: small, reconnect: true });
+    assert.deepEqual(rungsOf(fresh.ladder), ['240p 426x240 h264']);
     await supervisor.stop();
   });
 });
