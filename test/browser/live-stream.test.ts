@@ -41,8 +41,8 @@ describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
     assert.deepEqual(levels.sort((a, b) => b - a), [720, 480, 360], 'every rung of the ladder is offered');
     const chosen = await chooseQuality(page, '360p');
     assert.equal(chosen.label, '360p');
-    const height = await page.evaluate(() => document.querySelector('video')!.videoHeight);
-    assert.equal(height, 360, 'the decoded picture is the chosen rung');
+    // The picture changes once playback reaches the first fragment of the new rung.
+    await page.waitForFunction(() => document.querySelector('video')!.videoHeight === 360, undefined, { timeout: 15_000 });
     await waitForPlayback(page, { advanceS: 2 });
     await page.screenshot({ path: path.join(SCREENS, 'live-desktop.png') });
 

@@ -1,0 +1,96 @@
+// Turns successive polls of one media playlist into when each segment appeared and where it sits in the publisher's
+// timeline, so startup, live-edge delay and player latency are computed the same way for every system; pure.
+import type { PlaylistSegment } from './playlist.js';
+
+export interface Sighting extends PlaylistSegment {
+  /** Wall clock (ms) of the first poll that listed the segment. */
+  firstSeenMs: number;
+  /**
+   * Index of the continuous run the segment belongs to: a new run starts at the first segment, after
+   * EXT-X-DISCONTINUITY, and after a gap in sequence numbers. Within a run, EXTINF durations add up to media time.
+   */
+  run: number;
+}
+
+export class RungLog {
+  readonly sightings: Sighting[] = [];
+  readonly #seen = new Set<string>();
+  /** #listedAtMs[k - 1]: first poll at which the playlist listed at least k segments. */
+  readonly #listedAtMs: number[] = [];
+  #run = -1;
+
+  /** Records one poll's segments; returns the ones not seen before. */
+  observe(segments: readonly PlaylistSegment[], atMs: number): Sighting[] {
+    for (let k = this.#listedAtMs.length + 1; k <= segments.length; k++) this.#listedAtMs.push(atMs);
+    const added: Sighting[] = [];
+    for (const segment of segments) {
+      if (this.#seen.has(segment.url)) continue;
+      this.#seen.add(segment.url);
+      const previous = this.sightings[this.sightings.length - 1];
+      const continues = previous !== undefined && !segment.discontinuity && segment.msn === previous.msn + 1;
+      if (!continues) this.#run += 1;
+      const sighting: Sighting = { ...segment, firstSeenMs: atMs, run: this.#run };
+      this.sightings.push(sighting);
+      added.push(sighting);
+    }
+    return added;
+  }
+
+  /** Wall clock (ms) of the first poll that listed at least `count` segments, or null if none did yet. */
+  firstListedMs(count: number): number | null {
+    return this.#listedAtMs[count - 1] ?? null;
+  }
+
+  /** The first segment of every run: the ones whose place in the publisher's timeline must be found from content. */
+  runStarts(): Sighting[] {
+    return this.sightings.filter((s, i) => i === 0 || s.run !== this.sightings[i - 1]?.run);
+  }
+}
+
+export interface TimedSegment extends Sighting {
+  /** Seconds after the publisher's first frame at which the segment's first and last+1 frames were published. */
+  mediaStartS: number;
+  mediaEndS: number;
+}
+
+/**
+ * Places segments in the publisher's timeline: a run starts where its anchor says (found by matching its first
+ * frames against the recorded source), and each segment ends after the EXTINF durations of the run so far.
+ * Segments of runs without an anchor are left out.
+ */
+export function placeSegments(sightings: readonly Sighting[], anchors: ReadonlyMap<number, number>): TimedSegment[] {
+  const placed: TimedSegment[] = [];
+  const runEnd = new Map<number, number>();
+  for (const sighting of sightings) {
+    const start = runEnd.get(sighting.run) ?? anchors.get(sighting.run);
+    if (start === undefined) continue;
+    const end = start + sighting.durationS;
+    runEnd.set(sighting.run, end);
+    placed.push({ ...sighting, mediaStartS: start, mediaEndS: end });
+  }
+  return placed;
+}
+
+export interface DelayWindow {
+  /** Wall clock (ms) at which the publisher started. */
+  t0Ms: number;
+  /** Only segments first seen in [fromMs, toMs) count. */
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Live-edge delay of each segment first seen in the window: how long after the publisher sent the segment's last
+ * frame it was listed, i.e. firstSeen − (T0 + media end).
+ */
+export function liveEdgeDelaysS(placed: readonly TimedSegment[], { t0Ms, fromMs, toMs }: DelayWindow): number[] {
+  return placed
+    .filter((s) => s.firstSeenMs >= fromMs && s.firstSeenMs < toMs)
+    .map((s) => (s.firstSeenMs - t0Ms) / 1000 - s.mediaEndS);
+}
+
+/** Position in the publisher's timeline of `offsetS` seconds into the segment at `url`, or null if not placed. */
+export function streamPositionS(placed: readonly TimedSegment[], url: string, offsetS: number): number | null {
+  const segment = placed.find((s) => s.url === url);
+  return segment ? segment.mediaStartS + offsetS : null;
+}
