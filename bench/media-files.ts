@@ -3,8 +3,20 @@ import { spawn } from 'node:child_process';
 import { parseSsimSummary, type SsimSummary } from './ffmpeg-text.js';
 import type { GrayVideo } from './frame-match.js';
 
-/** Size frames are compared at for alignment: small enough to be fast, large enough to see testsrc2 move. */
-export const ALIGN_SIZE = { width: 96, height: 54 } as const;
+/**
+ * What a frame is compared by: the whole picture shrunk to 96x54 (where testsrc2's moving parts tell neighbouring
+ * frames apart) beside its top-left 104x40 at source size (testsrc2's clock and frame counter: its moving parts
+ * repeat every 12 s, the counter never does).
+ */
+const THUMB = { width: 96, height: 54 } as const;
+const COUNTER = { width: 104, height: 40 } as const;
+export const FINGERPRINT_SIZE = { width: THUMB.width + COUNTER.width, height: THUMB.height } as const;
+
+/**
+ * Hand on each decoded frame exactly once: muxers without variable frame rate otherwise get frames dropped or
+ * duplicated to fit a constant rate (FLV's millisecond timestamps jitter), which would shift frame indexes.
+ */
+const EVERY_FRAME_ONCE = ['-fps_mode', 'passthrough'];
 
 interface FfmpegOutput {
   stdout: Buffer;
@@ -26,20 +38,30 @@ function ffmpeg(ffmpegPath: string, args: string[]): Promise<FfmpegOutput> {
   });
 }
 
-export interface DecodeGrayOptions {
+export interface FingerprintOptions {
   ffmpegPath: string;
   file: string;
+  /** The publisher's picture size: every rendition is scaled back to it before the counter is cut out. */
+  sourceWidth: number;
+  sourceHeight: number;
   /** Decode at most this many frames (default: all). */
   maxFrames?: number;
 }
 
-/** Decodes a file's video into ALIGN_SIZE luma planes, area-averaged so every rung size shrinks alike. */
-export async function decodeGray({ ffmpegPath, file, maxFrames }: DecodeGrayOptions): Promise<GrayVideo> {
-  const { width, height } = ALIGN_SIZE;
+/** Decodes a file's video into one FINGERPRINT_SIZE luma picture per frame. */
+export async function decodeFingerprints(opts: FingerprintOptions): Promise<GrayVideo> {
+  const { ffmpegPath, file, sourceWidth, sourceHeight, maxFrames } = opts;
+  const { width, height } = FINGERPRINT_SIZE;
+  const graph = [
+    `[0:v:0]split[whole][corner]`,
+    `[whole]scale=${THUMB.width}:${THUMB.height}:flags=area,format=gray[thumb]`,
+    `[corner]scale=${sourceWidth / 2}:${sourceHeight / 2}:flags=area,crop=${COUNTER.width / 2}:${COUNTER.height / 2}:0:0,scale=${COUNTER.width}:${COUNTER.height}:flags=neighbor,format=gray,pad=${COUNTER.width}:${height}[counter]`,
+    '[thumb][counter]hstack',
+  ].join(';');
   const { stdout } = await ffmpeg(ffmpegPath, [
-    ...['-v', 'error', '-i', file, '-map', '0:v:0'],
+    ...['-v', 'error', '-i', file, '-filter_complex', graph],
     ...(maxFrames === undefined ? [] : ['-frames:v', String(maxFrames)]),
-    ...['-vf', `scale=${width}:${height}:flags=area,format=gray`, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
+    ...EVERY_FRAME_ONCE, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
   ]);
   const size = width * height;
   const frames: Uint8Array[] = [];
@@ -76,7 +98,7 @@ export async function measureSsim(opts: SsimOptions): Promise<SsimSummary> {
   ].join(';');
   const { stderr } = await ffmpeg(ffmpegPath, [
     ...['-v', 'info', '-i', clip, '-i', source, '-filter_complex', graph, '-frames:v', String(frames), '-an'],
-    ...['-f', 'null', '-'],
+    ...EVERY_FRAME_ONCE, '-f', 'null', '-',
   ]);
   const summary = parseSsimSummary(stderr);
   if (!summary) throw new Error(`no SSIM summary from ffmpeg for ${clip}: ${stderr.slice(-800)}`);

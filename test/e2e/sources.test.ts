@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,26 @@ describe('a publisher whose keyframes do not fit the segments', { timeout: 120_0
     }, 20_000);
     for (const segment of playlist.segments) assert.ok(Math.abs(segment.duration - 2) < 0.05, `segment of ${segment.duration} s`);
     assert.ok(sc.logs().some((l) => l.msg.startsWith('source keyframes do not fit')), 'the change of plan is logged');
+  });
+});
+
+describe('a gateway killed with -9', { timeout: 60_000 }, () => {
+  test('leaves no FFmpeg behind: the transcoder ends with its input pipe', async () => {
+    const sc = await startShopcast({ name: 'kill9' });
+    const publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
+    try {
+      const pid = await waitFor('a running transcoder', async () => {
+        const streams = (await sc.json<{ streams: Array<{ transcoder: { pid: number | null } | null }> }>('/api/streams')).streams;
+        return streams[0]?.transcoder?.pid ?? undefined;
+      }, 20_000);
+      sc.process.kill('SIGKILL');
+      // Orphans are reparented; a zombie nobody reaps (state Z) has exited all the same.
+      const running = (): boolean => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      await waitFor(`FFmpeg ${pid} to exit`, () => !running(), 10_000);
+    } finally {
+      await publisher.stop();
+      await sc.stop();
+    }
   });
 });
 

@@ -1,0 +1,149 @@
+// The shapes of what one benchmark run measures: shared by the measuring code, the report and the JSON file.
+import type { SsimSummary } from './ffmpeg-text.js';
+import type { WrkResult } from './wrk.js';
+
+export type SystemName = 'shopcast' | 'nginx-a' | 'nginx-c';
+
+/** shopcast first, then the remux floor, then the ladder it is measured against. */
+export const SYSTEM_NAMES: readonly SystemName[] = ['shopcast', 'nginx-a', 'nginx-c'];
+
+export type Mode = 'quick' | 'full';
+
+export interface Settings {
+  mode: Mode;
+  rounds: number;
+  /** Seconds of steady streaming over which delay and CPU are measured. */
+  windowS: number;
+  wrkDurationS: number;
+  /** Player latency sampling, or null when skipped. */
+  playerS: number | null;
+  /** Consecutive segments of each rung compared with the source. */
+  qualitySegments: number;
+  /** Playlist poll interval. */
+  pollMs: number;
+}
+
+export interface RungInfo {
+  /** `<height>p`, or `source` for nginx-a's single remuxed playlist. */
+  label: string;
+  url: string;
+  width: number | null;
+  height: number | null;
+  bandwidth: number;
+}
+
+export interface StartupResult {
+  /** Seconds from T0 until the master playlist was served. */
+  masterS: number | null;
+  /** …and every rung's media playlist listed ≥ 1 segment. */
+  firstSegmentS: number | null;
+  /** …and every rung's media playlist listed ≥ 3 segments. */
+  threeSegmentsS: number | null;
+  perRung: Array<{ rung: string; firstSegmentS: number | null; threeSegmentsS: number | null }>;
+}
+
+export interface AnchorResult {
+  rung: string;
+  /** Continuous run (see segment-log.ts) and its first segment. */
+  run: number;
+  msn: number;
+  /** Source frame the run's first segment starts at, null if it could not be found. */
+  sourceFrame: number | null;
+  agreeing: number | null;
+  compared: number | null;
+  medianCost: number | null;
+  medianMargin: number | null;
+  error: string | null;
+}
+
+export interface DelayResult {
+  topRung: string;
+  /** Live-edge delay of each top-rung segment first seen in the window. */
+  samplesS: number[];
+  perRung: Record<string, number[]>;
+  /** Runs on the top rung: 1 unless there were discontinuities (or sequence gaps). */
+  runs: number;
+  anchors: AnchorResult[];
+}
+
+export interface ProcessFigures {
+  cpuS: number;
+  /** CPU seconds per media second (1.0 = one core per real-time stream). */
+  cpuPerMediaS: number | null;
+  rssMaxMiB: number | null;
+  /** Distinct processes seen in the role during the window (> 1: it was restarted). */
+  processes: number;
+}
+
+export interface TranscoderFigures extends ProcessFigures {
+  /** Media seconds produced per wall second over the window (least-squares fit of FFmpeg's reported output time). */
+  speed: number | null;
+  mediaS: number | null;
+}
+
+export interface ResourceResult {
+  windowS: number;
+  transcoder: TranscoderFigures | null;
+  gateway: ProcessFigures | null;
+  /** Transcoder speed from the end of startup to the end of the run (HTTP load and player included). */
+  speedWholeRun: number | null;
+}
+
+export interface QualityResult {
+  rung: string;
+  height: number | null;
+  ssim: SsimSummary | null;
+  /** Source frame the clip starts at, and frames compared. */
+  sourceFrame: number | null;
+  frames: number;
+  agreeing: number | null;
+  compared: number | null;
+  error: string | null;
+}
+
+export interface WrkTarget extends WrkResult {
+  url: string;
+}
+
+export interface HttpResult {
+  playlist: WrkTarget | null;
+  segment: WrkTarget | null;
+  errors: string[];
+}
+
+export interface PlayerSample {
+  wallMs: number;
+  currentTime: number;
+  /** hls.playingDate (from EXT-X-PROGRAM-DATE-TIME), null without PDT. */
+  playingDateMs: number | null;
+  /** The fragment at currentTime on the level playing, and where hls.js put its start. */
+  fragUrl: string | null;
+  fragStart: number | null;
+  level: number;
+  height: number | null;
+}
+
+export interface PlayerResult {
+  /** Wall clock − hls.playingDate; null for a system without PROGRAM-DATE-TIME. */
+  pdtLatencyS: number[] | null;
+  /** Wall clock − (T0 + position in the publisher's timeline), the method used for every system. */
+  timelineLatencyS: number[];
+  timeToPlayingS: number | null;
+  samples: PlayerSample[];
+  error: string | null;
+}
+
+export interface SystemRun {
+  system: SystemName;
+  round: number;
+  t0: string;
+  ladder: RungInfo[];
+  startup: StartupResult;
+  delay: DelayResult | null;
+  resources: ResourceResult | null;
+  quality: QualityResult[] | null;
+  http: HttpResult | null;
+  player: PlayerResult | null;
+  /** What went wrong in this run (a figure that could not be measured is null and says why here). */
+  errors: string[];
+}

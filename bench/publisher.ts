@@ -1,0 +1,56 @@
+// The one publisher every system gets (the e2e OBS stand-in, i.e. the reference README's command), also recording
+// exactly what it sends, so renditions can be compared with their source.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { publisherArgs, type PublisherOptions } from '../test/e2e/helpers/publisher.js';
+import { onCleanup, stopChild } from './processes.js';
+
+/** The publisher's picture: every figure that needs the source's size or rate reads it here. */
+export const SOURCE = { width: 1280, height: 720, fps: 30, gopS: 2, bitrateKbps: 2500 } as const;
+
+/**
+ * The publisher's arguments with its single FLV output replaced by a tee of two identical FLV outputs: the RTMP URL
+ * and a recording. Packets are encoded once and written twice, so the recording is bit for bit what the system got.
+ * The tee muxer needs explicit maps and cannot tell the encoder about FLV's global headers, hence the flag (which FLV
+ * output sets by itself).
+ */
+export function recordingPublisherArgs(opts: PublisherOptions & { recording: string }): string[] {
+  const args = publisherArgs(opts);
+  const output = args.slice(-3);
+  if (output[0] !== '-f' || output[1] !== 'flv' || output[2] !== opts.url) {
+    throw new Error(`unexpected publisher output ${output.join(' ')}: expected -f flv ${opts.url}`);
+  }
+  const maps = opts.audio === false ? ['-map', '0:v'] : ['-map', '0:v', '-map', '1:a'];
+  return [
+    ...args.slice(0, -3),
+    ...maps,
+    ...['-flags', '+global_header', '-f', 'tee', `[f=flv:onfail=abort]${opts.url}|[f=flv]${opts.recording}`],
+  ];
+}
+
+export interface RunningPublisher {
+  /** Wall clock (ms) just before FFmpeg was spawned: T0 of every figure. */
+  t0Ms: number;
+  recording: string;
+  /** Stops publishing; the recording stays readable. */
+  stop(): Promise<void>;
+}
+
+export interface StartPublisherOptions {
+  ffmpegPath: string;
+  url: string;
+  recording: string;
+  /** FFmpeg's own messages (errors only) go here. */
+  logFile: string;
+}
+
+export function startPublisher({ ffmpegPath, url, recording, logFile }: StartPublisherOptions): RunningPublisher {
+  const { width, height, fps, gopS, bitrateKbps } = SOURCE;
+  const args = recordingPublisherArgs({ url, recording, width, height, fps, gopS, bitrateKbps });
+  const t0Ms = Date.now();
+  const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.pipe(createWriteStream(logFile));
+  // SIGINT lets FFmpeg finish the recording's last packets cleanly.
+  const stop = onCleanup('publisher', () => stopChild(child, { signal: 'SIGINT', timeoutMs: 3000 }));
+  return { t0Ms, recording, stop };
+}

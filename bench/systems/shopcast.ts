@@ -1,0 +1,54 @@
+// shopcast as a system under test: started the way the end-to-end tests start it (free ports, temporary data
+// folder, known demo key), with the bench's FFmpeg and quiet logs.
+import { rm } from 'node:fs/promises';
+import { z } from 'zod';
+import { startShopcast } from '../../test/e2e/helpers/shopcast.js';
+import { identify, killIfAlive, onCleanup, stopChild, type ProcessIdentity } from '../processes.js';
+import type { StartSystemOptions, SystemUnderTest, TranscoderProbe } from './system.js';
+
+/** The part of GET /api/streams the bench reads. */
+const streamsSchema = z.object({
+  streams: z.array(
+    z.object({
+      transcoder: z.object({ pid: z.number().nullable(), outTimeS: z.number().nullable() }).nullable(),
+    }),
+  ),
+});
+
+export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): Promise<SystemUnderTest> {
+  const shopcast = await startShopcast({
+    name: 'bench-shopcast',
+    env: { SHOPCAST_LOG_LEVEL: 'warn', FFMPEG_PATH: ffmpegPath },
+  });
+  const transcoders = new Map<number, ProcessIdentity>();
+  const stop = onCleanup('shopcast', async () => {
+    await stopChild(shopcast.process, { signal: 'SIGTERM', timeoutMs: 10_000 });
+    // Its graceful shutdown stops FFmpeg; one left behind by a forced kill is stopped here.
+    for (const transcoder of transcoders.values()) killIfAlive(transcoder);
+    await rm(shopcast.dataDir, { recursive: true, force: true });
+  });
+  return {
+    name: 'shopcast',
+    publishUrl: `${shopcast.rtmpUrl}/${shopcast.streamKey}`,
+    masterUrl: `${shopcast.httpUrl}/live/demo/master.m3u8`,
+    httpUrl: shopcast.httpUrl,
+    transcodes: true,
+    gatewayPid: () => shopcast.process.pid ?? null,
+    transcoder: async (): Promise<TranscoderProbe | null> => {
+      const body = streamsSchema.parse(await shopcast.json('/api/streams'));
+      const transcoder = body.streams[0]?.transcoder;
+      if (!transcoder || transcoder.pid === null) return null;
+      if (!transcoders.has(transcoder.pid)) {
+        const identity = identify(transcoder.pid);
+        if (identity) transcoders.set(transcoder.pid, identity);
+      }
+      return { pid: transcoder.pid, outTimeS: transcoder.outTimeS };
+    },
+    describe: async () => ({
+      logFile: shopcast.logFile,
+      health: await shopcast.json('/healthz'),
+      streams: await shopcast.json('/api/streams'),
+    }),
+    stop,
+  };
+}

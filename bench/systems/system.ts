@@ -1,0 +1,35 @@
+// What the bench needs from a system under test, whatever it is: where to publish and play, and which processes to
+// measure.
+import type { SystemName } from '../model.js';
+
+export interface TranscoderProbe {
+  pid: number;
+  /** FFmpeg's own report of its output position, null before it reported one. */
+  outTimeS: number | null;
+}
+
+export interface SystemUnderTest {
+  name: SystemName;
+  /** RTMP URL including the stream key. */
+  publishUrl: string;
+  /** Master playlist (for nginx-a, which has no ladder, its only media playlist). */
+  masterUrl: string;
+  /** Web origin for the player page's CORS-bound requests. */
+  httpUrl: string;
+  /** Whether the system transcodes (has a transcoder to measure). */
+  transcodes: boolean;
+  /** The process serving RTMP and HTTP whose CPU and memory count as the gateway's. */
+  gatewayPid(): number | null;
+  /** The running transcoder, or null (none yet, or none at all). */
+  transcoder(): Promise<TranscoderProbe | null>;
+  /** Facts for the results file (binaries, the ladder as the system reports it), asked while the stream is live. */
+  describe(): Promise<Record<string, unknown>>;
+  /** Stops the system and everything it spawned. */
+  stop(): Promise<void>;
+}
+
+export interface StartSystemOptions {
+  /** Private folder of this system run (prefix, data, logs). */
+  runDir: string;
+  ffmpegPath: string;
+}
