@@ -1,5 +1,6 @@
 // The shapes of what one benchmark run measures: shared by the measuring code, the report and the JSON file.
 import type { SsimSummary } from './ffmpeg-text.js';
+import type { ResourceSample } from './resource-figures.js';
 import type { WrkResult } from './wrk.js';
 
 export type SystemName = 'shopcast' | 'nginx-a' | 'nginx-c';
@@ -83,6 +84,10 @@ export interface TranscoderFigures extends ProcessFigures {
 
 export interface ResourceResult {
   windowS: number;
+  /** Every /proc and progress sample of the run (the window is [windowFromMs, windowToMs]). */
+  samples: ResourceSample[];
+  windowFromMs: number;
+  windowToMs: number;
   transcoder: TranscoderFigures | null;
   gateway: ProcessFigures | null;
   /** Transcoder speed from the end of startup to the end of the run (HTTP load and player included). */

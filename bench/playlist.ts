@@ -60,7 +60,7 @@ export function readPlaylist(text: string, url: string): Playlist {
 }
 
 /** The variant a shopper on a big screen gets: most pixels, then most bits. */
-export function topVariant(variants: readonly Variant[]): Variant | undefined {
+export function topVariant<T extends Variant>(variants: readonly T[]): T | undefined {
   const pixels = (v: Variant): number => (v.width ?? 0) * (v.height ?? 0);
   return [...variants].sort((a, b) => pixels(b) - pixels(a) || b.bandwidth - a.bandwidth)[0];
 }

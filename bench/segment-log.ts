@@ -94,3 +94,37 @@ export function streamPositionS(placed: readonly TimedSegment[], url: string, of
   const segment = placed.find((s) => s.url === url);
   return segment ? segment.mediaStartS + offsetS : null;
 }
+
+/**
+ * How far behind the publisher a player is: wall clock of the sample − (T0 + the publisher-timeline position of the
+ * fragment playing, plus how far into it playback is). Null if the fragment was not placed.
+ */
+export function timelineLatencyS(
+  placed: readonly TimedSegment[],
+  sample: { wallMs: number; fragUrl: string; offsetS: number },
+  t0Ms: number,
+): number | null {
+  const position = streamPositionS(placed, sample.fragUrl, sample.offsetS);
+  return position === null ? null : (sample.wallMs - t0Ms) / 1000 - position;
+}
+
+export interface StartupInput {
+  t0Ms: number;
+  masterServedMs: number | null;
+  rungs: ReadonlyArray<{ label: string; log: RungLog }>;
+}
+
+/**
+ * Seconds from T0 until the master was served and every rung listed `count` segments (null if that never happened).
+ * Only media playlists prove rungs are live: nginx-rtmp writes its master from its config.
+ */
+export function startupS({ t0Ms, masterServedMs, rungs }: StartupInput, count: number): number | null {
+  if (masterServedMs === null || rungs.length === 0) return null;
+  let latest = masterServedMs;
+  for (const rung of rungs) {
+    const listed = rung.log.firstListedMs(count);
+    if (listed === null) return null;
+    latest = Math.max(latest, listed);
+  }
+  return (latest - t0Ms) / 1000;
+}

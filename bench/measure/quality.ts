@@ -84,7 +84,7 @@ export async function scoreQualityClips({ ffmpegPath, clips, source, recording, 
       // The clip was fetched at fetchedAtMs: nothing in it can have been published later.
       const lastSourceFrame = Math.ceil(((clip.fetchedAtMs - t0Ms) / 1000) * SOURCE.fps);
       const located = locateClip({ source, probe: fingerprints, probeFrames: PROBE_FRAMES, lastSourceFrame });
-      if (!located) throw new Error('clip could not be located in the recording');
+      if (!located || located.offset < 0) throw new Error('clip could not be located in the recording');
       const frames = Math.min(fingerprints.frames.length, source.frames.length - located.offset);
       const ssim = await measureSsim({
         ffmpegPath,

@@ -1,5 +1,5 @@
 // HTTP errors as data, and the one place that turns any error into the single JSON answer clients and CDNs see.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log.js';
 
@@ -91,24 +91,37 @@ export const unmatched: RequestHandler = (req, _res, next) => {
 /** Content headers a half-prepared success answer may have set before it failed. */
 const CONTENT_HEADERS = ['Content-Type', 'Content-Length', 'Content-Range', 'Content-Disposition', 'ETag', 'Last-Modified', 'Accept-Ranges'];
 
+/**
+ * Writes the one JSON error answer (uncached) for anything thrown; a response already under way is cut instead.
+ * Shared by the express routes and the plain media handler.
+ */
+export function sendError(res: ServerResponse, err: unknown, headers: Readonly<Record<string, string>> = {}): HttpError {
+  const httpError = toHttpError(err);
+  if (res.headersSent) {
+    // The body is already on its way: the only honest signal left is a cut connection.
+    res.destroy();
+    return httpError;
+  }
+  for (const name of CONTENT_HEADERS) res.removeHeader(name);
+  const body = JSON.stringify({ error: { code: httpError.code, message: httpError.message } } satisfies ErrorBody);
+  res.writeHead(httpError.status, {
+    ...headers,
+    ...httpError.headers,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+  return httpError;
+}
+
 export function errorHandler(opts: { log: Logger }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const httpError = toHttpError(err);
+    const httpError = sendError(res, err);
     if (httpError.status >= 500) {
       opts.log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     } else {
       opts.log.debug({ status: httpError.status, code: httpError.code, url: req.originalUrl }, 'request refused');
     }
-    if (res.headersSent) {
-      // The body is already on its way: the only honest signal left is a cut connection.
-      res.destroy();
-      return;
-    }
-    for (const name of CONTENT_HEADERS) res.removeHeader(name);
-    const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
-    res
-      .status(httpError.status)
-      .set({ ...httpError.headers, 'Cache-Control': 'no-store' })
-      .json(body);
   };
 }

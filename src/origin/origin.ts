@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import { createOriginApp } from './originApp.js';
+import { createOriginHandler } from './originApp.js';
 import type { MediaLibrary, StatusReader } from './ports.js';
 
 export interface OriginOptions {
@@ -32,7 +32,7 @@ export class Origin {
   async start(): Promise<{ port: number }> {
     if (this.#server !== undefined) throw new Error('origin: already started');
     const { host, port } = this.#opts;
-    const server = createServer(createOriginApp({ ...this.#opts, log: this.#log }));
+    const server = createServer(createOriginHandler({ ...this.#opts, log: this.#log }));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         const reason = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`;

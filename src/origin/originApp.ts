@@ -1,9 +1,11 @@
-// Builds the origin's express app from its routers; separate from the listener so tests can serve it on port 0.
+// Builds the origin's request handler: plain node:http for public media, express for API and pages. Separate from
+// the listener so tests can serve it on port 0.
+import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../log.js';
 import { apiRouter } from './apiRoutes.js';
 import { errorHandler, unmatched } from './errors.js';
-import { mediaRouter } from './mediaRoutes.js';
+import { createMediaHandler } from './mediaHandler.js';
 import { pageRouter } from './pageRoutes.js';
 import type { MediaLibrary, StatusReader } from './ports.js';
 
@@ -21,16 +23,23 @@ const noSniff: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function createOriginApp(opts: OriginAppOptions): Express {
+function createApiAndPages(opts: OriginAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.use(noSniff);
-  app.use('/live', mediaRouter({ media: opts.media }));
   app.use(apiRouter({ status: opts.status }));
   app.use(pageRouter({ publicDir: opts.publicDir }));
   app.use(unmatched);
   app.use(errorHandler({ log: opts.log }));
   return app;
+}
+
+export function createOriginHandler(opts: OriginAppOptions): RequestListener {
+  const media = createMediaHandler({ media: opts.media, log: opts.log });
+  const app = createApiAndPages(opts);
+  return (req, res) => {
+    if (!media(req, res)) app(req, res);
+  };
 }

@@ -1,9 +1,9 @@
 // Serves the origin app on port 0 for a test, and sends raw request paths that fetch would normalise away.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../src/log.js';
-import { createOriginApp } from '../../../src/origin/index.js';
+import { createOriginHandler } from '../../../src/origin/index.js';
 import { fakeMedia, fakeStatus, type FakeMedia, type FakeStatus } from './fakes.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public', import.meta.url));
@@ -19,10 +19,8 @@ export interface Served {
 export async function serveOrigin(): Promise<Served> {
   const media = fakeMedia();
   const status = fakeStatus();
-  const app = createOriginApp({ media, status, log: createLogger('silent'), publicDir: PUBLIC_DIR });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = createServer(createOriginHandler({ media, status, log: createLogger('silent'), publicDir: PUBLIC_DIR }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,

@@ -1,0 +1,87 @@
+// After a system run: places every rung's segments in the publisher's timeline (content-located run starts), and
+// derives live-edge delays and player latencies from it.
+import type { AnchorResult, DelayResult, PlayerResult, PlayerSample } from './model.js';
+import { locateClip, type GrayVideo } from './frame-match.js';
+import { decodeFingerprints } from './media-files.js';
+import type { WatchedRung } from './measure/playlist-watch.js';
+import { PROBE_FRAMES } from './measure/quality.js';
+import { SOURCE } from './publisher.js';
+import { liveEdgeDelaysS, placeSegments, timelineLatencyS, type TimedSegment } from './segment-log.js';
+
+export interface PlaceRungsOptions {
+  ffmpegPath: string;
+  rungs: readonly WatchedRung[];
+  source: GrayVideo;
+  t0Ms: number;
+}
+
+export interface PlacedRungs {
+  placed: Map<string, TimedSegment[]>;
+  anchors: AnchorResult[];
+}
+
+/** Finds where each run of each rung starts in the source, then places its segments by their EXTINF durations. */
+export async function placeRungs({ ffmpegPath, rungs, source, t0Ms }: PlaceRungsOptions): Promise<PlacedRungs> {
+  const placed = new Map<string, TimedSegment[]>();
+  const anchors: AnchorResult[] = [];
+  for (const rung of rungs) {
+    const starts = new Map<number, number>();
+    for (const [run, { file, sighting }] of rung.runStartClips) {
+      const base = { rung: rung.label, run, msn: sighting.msn };
+      try {
+        const probe = await decodeFingerprints({
+          ffmpegPath,
+          file,
+          sourceWidth: SOURCE.width,
+          sourceHeight: SOURCE.height,
+          maxFrames: PROBE_FRAMES,
+        });
+        // Nothing in the segment can have been published after it was listed.
+        const lastSourceFrame = Math.ceil(((sighting.firstSeenMs - t0Ms) / 1000) * SOURCE.fps);
+        const located = locateClip({ source, probe, probeFrames: PROBE_FRAMES, lastSourceFrame });
+        if (!located) throw new Error('run start could not be located in the recording');
+        starts.set(run, located.offset / SOURCE.fps);
+        const { offset, agreeing, compared, medianCost, medianMargin } = located;
+        anchors.push({ ...base, sourceFrame: offset, agreeing, compared, medianCost, medianMargin, error: null });
+      } catch (err) {
+        anchors.push({ ...base, sourceFrame: null, agreeing: null, compared: null, medianCost: null, medianMargin: null, error: (err as Error).message });
+      }
+    }
+    placed.set(rung.label, placeSegments(rung.log.sightings, starts));
+  }
+  return { placed, anchors };
+}
+
+export interface DelayOptions {
+  placed: PlacedRungs;
+  topRung: string;
+  t0Ms: number;
+  fromMs: number;
+  toMs: number;
+  runsOnTop: number;
+}
+
+export function delays({ placed, topRung, t0Ms, fromMs, toMs, runsOnTop }: DelayOptions): DelayResult {
+  const perRung: Record<string, number[]> = {};
+  for (const [label, segments] of placed.placed) perRung[label] = liveEdgeDelaysS(segments, { t0Ms, fromMs, toMs });
+  return { topRung, samplesS: perRung[topRung] ?? [], perRung, runs: runsOnTop, anchors: placed.anchors };
+}
+
+export interface PlayerLatencyOptions {
+  samples: readonly PlayerSample[];
+  placed: PlacedRungs;
+  t0Ms: number;
+  timeToPlayingS: number | null;
+}
+
+/** Both latencies for every sample: from PROGRAM-DATE-TIME where the system writes it, and from the timeline. */
+export function playerLatencies({ samples, placed, t0Ms, timeToPlayingS }: PlayerLatencyOptions): PlayerResult {
+  const all = [...placed.placed.values()].flat();
+  const timeline = samples.flatMap((s) => {
+    if (s.fragUrl === null || s.fragStart === null) return [];
+    const latency = timelineLatencyS(all, { wallMs: s.wallMs, fragUrl: s.fragUrl, offsetS: s.currentTime - s.fragStart }, t0Ms);
+    return latency === null ? [] : [latency];
+  });
+  const pdt = samples.flatMap((s) => (s.playingDateMs === null ? [] : [(s.wallMs - s.playingDateMs) / 1000]));
+  return { pdtLatencyS: pdt.length > 0 ? pdt : null, timelineLatencyS: timeline, timeToPlayingS, samples: [...samples], error: null };
+}

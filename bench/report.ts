@@ -1,0 +1,332 @@
+// From every run's measurements to the figures, ratios and target verdicts the bench reports (table and JSON); pure.
+import { SYSTEM_NAMES, type SystemName, type SystemRun } from './model.js';
+import { medianOfPresent, minOfPresent, quantile } from './stats.js';
+
+/** How a figure's per-round values become one value: medians across rounds, except worst-case figures. */
+type Aggregate = 'median' | 'min' | 'max';
+
+export type RatioKey =
+  | 'transcoderCpu'
+  | 'liveEdgeDelayMedian'
+  | 'startup'
+  | 'playlistReqPerSec'
+  | 'segmentMiBPerSec'
+  | 'ssimDeltaWorstRung'
+  | 'speedMin';
+
+interface Target {
+  text: string;
+  /** Verdict from shopcast's value and its ratio (or delta) to the reference. */
+  pass(value: number, ratio: number | null): boolean | null;
+}
+
+interface FigureDef {
+  key: string;
+  label: string;
+  digits: number;
+  aggregate: Aggregate;
+  of(run: SystemRun): number | null;
+  /** The reference the ratio is taken against; `delta` for SSIM (shopcast − reference). */
+  compare?: { vs: SystemName; ratioKey?: RatioKey; delta?: boolean };
+  target?: Target;
+}
+
+const ratioAtMost = (limit: number, vs: string): Target => ({
+  text: `≤ ${limit}× ${vs}`,
+  pass: (_value, ratio) => (ratio === null ? null : ratio <= limit),
+});
+const ratioAtLeast = (limit: number, vs: string): Target => ({
+  text: `≥ ${limit}× ${vs}`,
+  pass: (_value, ratio) => (ratio === null ? null : ratio >= limit),
+});
+
+/** A transcoder fed in real time cannot average above 1.0; FFmpeg's progress reports resolve about 1 %. */
+export const SPEED_TOLERANCE = 0.01;
+
+const delayQuantile = (q: number) => (run: SystemRun): number | null => {
+  const samples = run.delay?.samplesS ?? [];
+  return samples.length > 0 ? quantile(samples, q) : null;
+};
+const playerQuantile = (q: number, source: 'timeline' | 'pdt') => (run: SystemRun): number | null => {
+  const samples = (source === 'pdt' ? run.player?.pdtLatencyS : run.player?.timelineLatencyS) ?? [];
+  return samples.length > 0 ? quantile(samples, q) : null;
+};
+/** Throughput only counts if every answer was a success. */
+const wrkFigure = (target: 'playlist' | 'segment', field: 'requestsPerS' | 'mibPerS') => (run: SystemRun): number | null => {
+  const result = run.http?.[target];
+  return result && result.non2xx === 0 ? result[field] : null;
+};
+
+export const FIGURES: readonly FigureDef[] = [
+  {
+    key: 'startupFirstSegmentS',
+    label: 'startup, ≥1 segment every rung (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => run.startup.firstSegmentS,
+    compare: { vs: 'nginx-c', ratioKey: 'startup' },
+    target: ratioAtMost(0.6, 'nginx-c'),
+  },
+  {
+    key: 'startupThreeSegmentsS',
+    label: 'startup, ≥3 segments every rung (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => run.startup.threeSegmentsS,
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'liveEdgeDelayMedianS',
+    label: 'live-edge delay median, top rung (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: delayQuantile(0.5),
+    compare: { vs: 'nginx-c', ratioKey: 'liveEdgeDelayMedian' },
+    target: ratioAtMost(0.5, 'nginx-c'),
+  },
+  {
+    key: 'liveEdgeDelayP95S',
+    label: 'live-edge delay p95, top rung (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: delayQuantile(0.95),
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'transcoderCpuPerMediaS',
+    label: 'transcoder CPU-s per media-s',
+    digits: 3,
+    aggregate: 'median',
+    of: (run) => run.resources?.transcoder?.cpuPerMediaS ?? null,
+    compare: { vs: 'nginx-c', ratioKey: 'transcoderCpu' },
+    target: ratioAtMost(0.8, 'nginx-c'),
+  },
+  {
+    key: 'transcoderSpeedMin',
+    label: 'transcoder speed, worst round (x)',
+    digits: 3,
+    aggregate: 'min',
+    of: (run) => run.resources?.transcoder?.speed ?? null,
+    compare: { vs: 'nginx-c', ratioKey: 'speedMin' },
+    target: { text: `≥ 1.0 (±${SPEED_TOLERANCE})`, pass: (value) => value >= 1 - SPEED_TOLERANCE },
+  },
+  {
+    key: 'transcoderSpeedWholeRunMin',
+    label: 'transcoder speed incl. HTTP load, worst (x)',
+    digits: 3,
+    aggregate: 'min',
+    of: (run) => run.resources?.speedWholeRun ?? null,
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'transcoderRssMaxMiB',
+    label: 'transcoder RSS, worst round (MiB)',
+    digits: 0,
+    aggregate: 'max',
+    of: (run) => run.resources?.transcoder?.rssMaxMiB ?? null,
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'gatewayCpuPerMediaS',
+    label: 'gateway CPU-s per media-s',
+    digits: 3,
+    aggregate: 'median',
+    of: (run) => run.resources?.gateway?.cpuPerMediaS ?? null,
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'gatewayRssMaxMiB',
+    label: 'gateway RSS, worst round (MiB)',
+    digits: 0,
+    aggregate: 'max',
+    of: (run) => run.resources?.gateway?.rssMaxMiB ?? null,
+    compare: { vs: 'nginx-c' },
+    target: { text: '≤ 150 MiB', pass: (value) => value <= 150 },
+  },
+  {
+    key: 'playlistReqPerS',
+    label: 'top playlist req/s (wrk)',
+    digits: 0,
+    aggregate: 'median',
+    of: wrkFigure('playlist', 'requestsPerS'),
+    compare: { vs: 'nginx-a', ratioKey: 'playlistReqPerSec' },
+    target: ratioAtLeast(0.5, 'nginx-a'),
+  },
+  {
+    key: 'segmentReqPerS',
+    label: 'newest segment req/s (wrk)',
+    digits: 0,
+    aggregate: 'median',
+    of: wrkFigure('segment', 'requestsPerS'),
+    compare: { vs: 'nginx-a' },
+  },
+  {
+    key: 'segmentMiBPerS',
+    label: 'newest segment MiB/s (wrk)',
+    digits: 0,
+    aggregate: 'median',
+    of: wrkFigure('segment', 'mibPerS'),
+    compare: { vs: 'nginx-a', ratioKey: 'segmentMiBPerSec' },
+    target: ratioAtLeast(0.5, 'nginx-a'),
+  },
+  {
+    key: 'playerLatencyMedianS',
+    label: 'player latency median, timeline (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: playerQuantile(0.5, 'timeline'),
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'playerLatencyP95S',
+    label: 'player latency p95, timeline (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: playerQuantile(0.95, 'timeline'),
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'playerPdtLatencyMedianS',
+    label: 'player latency median, PDT (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: playerQuantile(0.5, 'pdt'),
+  },
+];
+
+/** Rung heights both shopcast and the ladder reference have, highest first. */
+function sharedHeights(runs: readonly SystemRun[]): number[] {
+  const heights = (system: SystemName): Set<number> =>
+    new Set(runs.filter((r) => r.system === system).flatMap((r) => (r.quality ?? []).flatMap((q) => (q.height === null ? [] : [q.height]))));
+  const reference = heights('nginx-c');
+  return [...heights('shopcast')].filter((h) => reference.has(h)).sort((a, b) => b - a);
+}
+
+function ssimFigure(height: number): FigureDef {
+  return {
+    key: `ssim${height}p`,
+    label: `SSIM ${height}p vs source`,
+    digits: 4,
+    aggregate: 'median',
+    of: (run) => run.quality?.find((q) => q.height === height)?.ssim?.all ?? null,
+    compare: { vs: 'nginx-c', delta: true },
+  };
+}
+
+export interface FigureValues {
+  key: string;
+  label: string;
+  digits: number;
+  /** Per system: the aggregated value and the per-round values it came from. */
+  systems: Partial<Record<SystemName, { value: number | null; perRound: Array<number | null> }>>;
+  vs: SystemName | null;
+  /** shopcast ÷ reference (or shopcast − reference for SSIM). */
+  ratio: number | null;
+  delta: boolean;
+  target: string | null;
+  pass: boolean | null;
+}
+
+const AGGREGATE: Record<Aggregate, (values: ReadonlyArray<number | null>) => number | null> = {
+  median: medianOfPresent,
+  min: minOfPresent,
+  max: (values) => {
+    const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+    return present.length > 0 ? Math.max(...present) : null;
+  },
+};
+
+function evaluate(def: FigureDef, runs: readonly SystemRun[], systems: readonly SystemName[]): FigureValues {
+  const values: FigureValues['systems'] = {};
+  for (const system of systems) {
+    const perRound = runs.filter((r) => r.system === system).map((r) => def.of(r));
+    values[system] = { value: AGGREGATE[def.aggregate](perRound), perRound };
+  }
+  const shopcast = values.shopcast?.value ?? null;
+  const vs = def.compare?.vs ?? null;
+  const reference = vs === null ? null : (values[vs]?.value ?? null);
+  const delta = def.compare?.delta === true;
+  let ratio: number | null = null;
+  if (shopcast !== null && reference !== null) ratio = delta ? shopcast - reference : reference === 0 ? null : shopcast / reference;
+  const pass = def.target && shopcast !== null ? def.target.pass(shopcast, ratio) : null;
+  return { key: def.key, label: def.label, digits: def.digits, systems: values, vs, ratio, delta, target: def.target?.text ?? null, pass };
+}
+
+export interface Report {
+  figures: FigureValues[];
+  ratios: Record<RatioKey, number | null>;
+  verdicts: Array<{ key: string; target: string; pass: boolean | null }>;
+}
+
+/** SSIM per rung is "no worse than 0.005 below nginx-c" on every rung: judged on the worst rung. */
+export const SSIM_MAX_DROP = 0.005;
+
+export function buildReport(runs: readonly SystemRun[], systems: readonly SystemName[] = SYSTEM_NAMES): Report {
+  const figures = FIGURES.map((def) => evaluate(def, runs, systems));
+  const ssim = sharedHeights(runs).map((height) => evaluate(ssimFigure(height), runs, systems));
+  const deltas = ssim.flatMap((f) => (f.ratio === null ? [] : [f.ratio]));
+  const worst = deltas.length > 0 ? Math.min(...deltas) : null;
+  const worstRow: FigureValues = {
+    key: 'ssimDeltaWorstRung',
+    label: 'SSIM, worst rung Δ (shopcast − nginx-c)',
+    digits: 4,
+    systems: {},
+    vs: 'nginx-c',
+    ratio: worst,
+    delta: true,
+    target: `≥ −${SSIM_MAX_DROP}`,
+    pass: worst === null ? null : worst >= -SSIM_MAX_DROP,
+  };
+  const all = [...figures, ...ssim, worstRow];
+  const ratioOf = (key: RatioKey): number | null => {
+    const def = FIGURES.find((d) => d.compare?.ratioKey === key);
+    return def ? (all.find((f) => f.key === def.key)?.ratio ?? null) : null;
+  };
+  return {
+    figures: all,
+    ratios: {
+      transcoderCpu: ratioOf('transcoderCpu'),
+      liveEdgeDelayMedian: ratioOf('liveEdgeDelayMedian'),
+      startup: ratioOf('startup'),
+      playlistReqPerSec: ratioOf('playlistReqPerSec'),
+      segmentMiBPerSec: ratioOf('segmentMiBPerSec'),
+      ssimDeltaWorstRung: worst,
+      speedMin: ratioOf('speedMin'),
+    },
+    verdicts: all.filter((f) => f.target !== null).map((f) => ({ key: f.key, target: f.target as string, pass: f.pass })),
+  };
+}
+
+function format(value: number | null | undefined, digits: number): string {
+  if (value === null || value === undefined) return '–';
+  return value.toFixed(digits);
+}
+
+/** The report as a fixed-width text table: figure, one column per system, ratio, target, verdict. */
+export function renderTable(report: Report, systems: readonly SystemName[] = SYSTEM_NAMES): string {
+  const header = ['figure', ...systems, 'ratio', 'target', 'pass'];
+  const rows = report.figures.map((f) => [
+    f.label,
+    ...systems.map((s) => format(f.systems[s]?.value, f.digits)),
+    f.ratio === null ? '–' : f.delta ? `Δ ${f.ratio >= 0 ? '+' : ''}${f.ratio.toFixed(4)}` : `${f.ratio.toFixed(2)}×`,
+    f.target ?? '',
+    f.pass === null ? (f.target ? 'n/a' : '') : f.pass ? 'PASS' : 'FAIL',
+  ]);
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]): string =>
+    row.map((cell, i) => (i === 0 || i >= header.length - 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Pooled samples for the chart: every round's live-edge delays (top rung) and player latencies, per system. */
+export function distributions(runs: readonly SystemRun[], systems: readonly SystemName[] = SYSTEM_NAMES) {
+  const pooled = (system: SystemName, pick: (run: SystemRun) => readonly number[] | null | undefined): number[] =>
+    runs.filter((r) => r.system === system).flatMap((r) => [...(pick(r) ?? [])]);
+  return {
+    delay: systems.map((system) => ({ label: system, samples: pooled(system, (r) => r.delay?.samplesS) })),
+    latency: [
+      ...systems.map((system) => ({ label: system, samples: pooled(system, (r) => r.player?.timelineLatencyS) })),
+      { label: 'shopcast (PDT)', samples: pooled('shopcast', (r) => r.player?.pdtLatencyS) },
+    ],
+  };
+}
