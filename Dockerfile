@@ -5,11 +5,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+RUN npm run build && npm prune --omit=dev
 COPY profiles ./profiles
 COPY public ./public
-COPY tsconfig.json ./
 ENV SHOPCAST_DATA_DIR=/data
 EXPOSE 1935 8080
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]

@@ -35,6 +35,8 @@ export interface SystemRunOptions {
   profile: Profile;
   /** Null when player latency is skipped. */
   playerPage: PlayerPage | null;
+  /** wrk is installed. */
+  wrk: boolean;
   progress(message: string): void;
 }
 
@@ -97,7 +99,7 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
     if (system.transcodes) {
       clips = await fetchQualityClips({ rungs: watch.rungs, segments: settings.qualitySegments, dir });
     }
-    if (top) {
+    if (top && opts.wrk) {
       progress(`wrk ${settings.wrkDurationS} s x 2`);
       http = await attempt('http', () => measureHttp({ playlistUrl: top.url, durationS: settings.wrkDurationS }));
       errors.push(...(http?.errors ?? []).map((e) => `http ${e}`));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseMaster, parseMedia, probeSegment } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
-import { freePort, ROOT, startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
+import { freePort, ROOT, SHOPCAST_MAIN, startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
 describe('a portrait phone stream without audio', { timeout: 120_000 }, () => {
   let sc: Shopcast;
@@ -126,7 +126,7 @@ describe('a gateway killed with -9', { timeout: 60_000 }, () => {
 describe('start-up problems are reported clearly', { timeout: 60_000 }, () => {
   async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shopcast-start-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [SHOPCAST_MAIN], {
       cwd: ROOT,
       env: { ...process.env, SHOPCAST_HOST: '127.0.0.1', SHOPCAST_DATA_DIR: dataDir, SHOPCAST_LOG_LEVEL: 'error', ...env },
     });

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const OUTPUT_DIR = path.join(ROOT, 'test-output');
+/** What `npm start` runs (after building): tests exercise the same artifact users do. */
+export const SHOPCAST_MAIN = path.join(ROOT, 'dist', 'main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -86,7 +88,7 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
     SHOPCAST_LOG_LEVEL: 'debug',
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SHOPCAST_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = createWriteStream(logFile);
   child.stdout.pipe(out);
   child.stderr.pipe(out);
