@@ -12,7 +12,7 @@ import { SegmentCache } from './segmentCache.js';
 export interface MediaHandlerOptions {
   media: MediaLibrary;
   log: Logger;
-  /** Bytes of segment files kept in memory (default 64 MiB: the live windows of a few channels). */
+  /** Bytes of segment files kept in memory (default 32 MiB: the live windows of a few channels). */
   cacheBytes?: number;
 }
 
@@ -36,7 +36,7 @@ interface EncodedPlaylist {
 }
 
 export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
-  const segments = new SegmentCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+  const segments = new SegmentCache(opts.cacheBytes ?? 32 * 1024 * 1024);
   // The packager renders a new object per update, so each version is encoded and hashed once.
   const encoded = new WeakMap<RenderedPlaylist, EncodedPlaylist>();
 
