@@ -77,10 +77,10 @@ export interface FlvAttachment {
 export interface FlvFeed {
   attach(sink: FlvSink): FlvAttachment;
   /**
-   * Seconds between the publish's first two keyframes, once the second arrived; null if it did not come within
-   * `timeoutMs` (or the publish ended first).
+   * Seconds between the publish's first two keyframes, once the second arrived; null if the media ran `maxMs` past
+   * the first keyframe without it (or the publish ended first).
    */
-  keyframeInterval(timeoutMs: number): Promise<number | null>;
+  keyframeInterval(maxMs: number): Promise<number | null>;
   /** Total bytes received from the publisher so far (a watchdog compares it with the consumer's progress). */
   readonly receivedBytes: number;
 }

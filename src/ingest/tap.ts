@@ -29,6 +29,8 @@ export interface IngestStats {
 /** Replay kept beyond this is dropped (a consumer then starts at the next keyframe). */
 const MAX_GOP_BYTES = 64 * 1024 * 1024;
 const RATE_WINDOW_MS = 5000;
+/** Wall-clock bound on waiting for a second keyframe when the publish stops sending video. */
+const STALLED_PUBLISH_MS = 10_000;
 
 export class PublishTap implements FlvFeed {
   readonly protocol = 'flv';
@@ -44,6 +46,8 @@ export class PublishTap implements FlvFeed {
   #lastKeyframeMs: number | null = null;
   #keyframeIntervalS: number | null = null;
   #keyframes = 0;
+  #firstKeyframeMs: number | null = null;
+  #lastVideoMs: number | null = null;
   #lastTagWallClockMs = Date.now();
   readonly #bitrate = new RateWindow(RATE_WINDOW_MS);
   readonly #frameRate = new RateWindow(RATE_WINDOW_MS);
@@ -94,7 +98,12 @@ export class PublishTap implements FlvFeed {
         break;
     }
     this.#bitrate.add(tag.timestampMs, tag.bytes.length * 8);
-    if (tag.kind === 'keyframe' || tag.kind === 'video') this.#frameRate.add(tag.timestampMs, 1);
+    if (tag.kind === 'keyframe' || tag.kind === 'video') {
+      this.#frameRate.add(tag.timestampMs, 1);
+      this.#firstKeyframeMs ??= tag.kind === 'keyframe' ? tag.timestampMs : null;
+      this.#lastVideoMs = tag.timestampMs;
+      for (const waiter of [...this.#keyframeWaiters]) waiter(false);
+    }
     if (tag.kind !== 'keyframe' && this.#gop.length > 0 && this.#gopBytes + tag.bytes.length <= MAX_GOP_BYTES) {
       this.#gop.push(tag);
       this.#gopBytes += tag.bytes.length;
@@ -118,7 +127,6 @@ export class PublishTap implements FlvFeed {
       this.#gopBytes += tag.bytes.length;
     }
     this.#currentGop = { index: this.#gop.length - 1, wallClockMs: this.#lastTagWallClockMs };
-    for (const waiter of [...this.#keyframeWaiters]) waiter(false);
   }
 
   /** Resolves with the source description at the first video keyframe; rejects if none came within `giveUpMs`. */
@@ -129,17 +137,24 @@ export class PublishTap implements FlvFeed {
     return this.describe();
   }
 
-  async keyframeInterval(timeoutMs: number): Promise<number | null> {
-    return (await this.#whenKeyframes(2, timeoutMs)) ? this.#keyframeIntervalS : null;
+  /**
+   * The interval between the first two keyframes, or null once the media ran `maxMs` past the first keyframe without
+   * a second one. Counted in media time, not wall time, so a publisher that starts slowly is not judged by its lag;
+   * the wall clock only bounds a stalled publish (and a closed one answers null at once).
+   */
+  async keyframeInterval(maxMs: number): Promise<number | null> {
+    const mediaPassed = (): boolean =>
+      this.#firstKeyframeMs !== null && this.#lastVideoMs !== null && this.#lastVideoMs - this.#firstKeyframeMs > maxMs;
+    const found = await this.#whenKeyframes(2, STALLED_PUBLISH_MS + maxMs, mediaPassed);
+    return found ? this.#keyframeIntervalS : null;
   }
 
-  /** True once `count` keyframes arrived; false after `timeoutMs` or when the publish closes first. */
-  #whenKeyframes(count: number, timeoutMs: number): Promise<boolean> {
+  /** True once `count` keyframes arrived; false after `timeoutMs`, when `givenUp()` says so, or when the publish closes. */
+  #whenKeyframes(count: number, timeoutMs: number, givenUp: () => boolean = () => false): Promise<boolean> {
     if (this.#keyframes >= count) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = (closing: boolean): void => {
-        if (!closing && this.#keyframes < count) return;
-        done(!closing);
+        if (closing || this.#keyframes >= count || givenUp()) done(!closing && this.#keyframes >= count);
       };
       const done = (ok: boolean): void => {
         clearTimeout(timer);

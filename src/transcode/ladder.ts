@@ -17,7 +17,7 @@ export const PASSTHROUGH_RUNG = 'source';
 
 /** A keyframe interval fits when whole GOPs make up a segment within this share of its duration. */
 const KEYFRAME_FIT_TOLERANCE = 0.02;
-/** Extra wait for a second keyframe beyond one segment: an unsteady uplink delivers it late. */
+/** Media beyond one segment (plus the fit tolerance) to wait for a second keyframe before deciding it does not fit. */
 const KEYFRAME_WAIT_SLACK_MS = 500;
 /** BANDWIDTH over the peak media rate, as FFmpeg's own master playlists add: fMP4 overhead and rate overshoot. */
 const PEAK_HEADROOM = 1.1;
