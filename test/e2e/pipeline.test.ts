@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseMaster, parseMedia, probeSegment } from './helpers/hls.js';
+import { parseMaster, parseMedia, probeSegment, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
@@ -70,12 +70,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
 
   test('a 720p30 publisher becomes an adaptive ladder whose segments decode at the planned sizes', async () => {
     publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
-    const master = parseMaster(
-      await waitFor('master playlist', async () => {
-        const res = await sc.get('/live/demo/master.m3u8');
-        return res.ok ? res.text() : undefined;
-      }, 20_000),
-    );
+    const master = await waitForMaster(sc);
     assert.ok(master.variants.length >= 3, `at least 3 rungs, got ${master.variants.length}`);
     const heights = master.variants.map((v) => v.resolution!.height);
     assert.equal(heights[0], 720, 'top rung keeps the source size (never upscaled)');

@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseMaster, parseMedia, probeSegment } from './helpers/hls.js';
+import { parseMaster, parseMedia, probeSegment, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { freePort, ROOT, SHOPCAST_MAIN, startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
@@ -26,12 +26,7 @@ describe('a portrait phone stream without audio', { timeout: 120_000 }, () => {
   });
 
   test('gets portrait rungs, never upscaled, without audio', async () => {
-    const master = parseMaster(
-      await waitFor('master playlist', async () => {
-        const res = await sc.get('/live/demo/master.m3u8');
-        return res.ok ? res.text() : undefined;
-      }, 20_000),
-    );
+    const master = await waitForMaster(sc);
     const sizes = master.variants.map((v) => [v.resolution!.width, v.resolution!.height]);
     assert.deepEqual(sizes[0], [720, 1280], 'top rung is the source size');
     for (const [width, height] of sizes) {
@@ -85,12 +80,7 @@ describe('a publisher whose keyframes do not fit the segments', { timeout: 120_0
   });
 
   test('gets every rung encoded with 2 s segments instead of a copied source rung', async () => {
-    const master = parseMaster(
-      await waitFor('master playlist', async () => {
-        const res = await sc.get('/live/demo/master.m3u8');
-        return res.ok ? res.text() : undefined;
-      }, 20_000),
-    );
+    const master = await waitForMaster(sc);
     const rungs = master.variants.map((v) => v.uri.split('/')[0]!);
     assert.deepEqual(rungs, ['720p', '480p', '360p']);
     assert.deepEqual(master.variants[0]!.resolution, { width: 1280, height: 720 });

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
+import { waitFor, type Shopcast } from './shopcast.js';
 
 const run = promisify(execFile);
 
@@ -43,4 +44,13 @@ export async function probeSegment(init: Buffer, segment: Buffer, workFile: stri
     frames: Number(video.nb_read_frames),
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
   };
+}
+
+/** The channel's master playlist, once shopcast serves it (every rung lists a segment). */
+export async function waitForMaster(sc: Shopcast, slug = 'demo'): Promise<HLS.types.MasterPlaylist> {
+  const text = await waitFor('master playlist', async () => {
+    const res = await sc.get(`/live/${slug}/master.m3u8`);
+    return res.ok ? res.text() : undefined;
+  }, 20_000);
+  return parseMaster(text);
 }
