@@ -55,31 +55,36 @@ export async function placeRungs({ ffmpegPath, rungs, source, t0Ms }: PlaceRungs
 export interface DelayOptions {
   placed: PlacedRungs;
   topRung: string;
-  t0Ms: number;
+  /** Wall clock of the publisher's media time 0. */
+  originMs: number;
   fromMs: number;
   toMs: number;
   runsOnTop: number;
 }
 
-export function delays({ placed, topRung, t0Ms, fromMs, toMs, runsOnTop }: DelayOptions): DelayResult {
+export function delays({ placed, topRung, originMs, fromMs, toMs, runsOnTop }: DelayOptions): DelayResult {
   const perRung: Record<string, number[]> = {};
-  for (const [label, segments] of placed.placed) perRung[label] = liveEdgeDelaysS(segments, { t0Ms, fromMs, toMs });
+  for (const [label, segments] of placed.placed) {
+    perRung[label] = liveEdgeDelaysS(segments, { originMs, fromMs, toMs });
+  }
   return { topRung, samplesS: perRung[topRung] ?? [], perRung, runs: runsOnTop, anchors: placed.anchors };
 }
 
 export interface PlayerLatencyOptions {
   samples: readonly PlayerSample[];
   placed: PlacedRungs;
-  t0Ms: number;
+  /** Wall clock of the publisher's media time 0. */
+  originMs: number;
   timeToPlayingS: number | null;
 }
 
 /** Both latencies for every sample: from PROGRAM-DATE-TIME where the system writes it, and from the timeline. */
-export function playerLatencies({ samples, placed, t0Ms, timeToPlayingS }: PlayerLatencyOptions): PlayerResult {
+export function playerLatencies({ samples, placed, originMs, timeToPlayingS }: PlayerLatencyOptions): PlayerResult {
   const all = [...placed.placed.values()].flat();
   const timeline = samples.flatMap((s) => {
     if (s.fragUrl === null || s.fragStart === null) return [];
-    const latency = timelineLatencyS(all, { wallMs: s.wallMs, fragUrl: s.fragUrl, offsetS: s.currentTime - s.fragStart }, t0Ms);
+    const at = { wallMs: s.wallMs, fragUrl: s.fragUrl, offsetS: s.currentTime - s.fragStart };
+    const latency = timelineLatencyS(all, at, originMs);
     return latency === null ? [] : [latency];
   });
   const pdt = samples.flatMap((s) => (s.playingDateMs === null ? [] : [(s.wallMs - s.playingDateMs) / 1000]));

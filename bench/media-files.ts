@@ -10,7 +10,7 @@ import type { GrayVideo } from './frame-match.js';
  */
 const THUMB = { width: 96, height: 54 } as const;
 const COUNTER = { width: 104, height: 40 } as const;
-export const FINGERPRINT_SIZE = { width: THUMB.width + COUNTER.width, height: THUMB.height } as const;
+const FINGERPRINT_SIZE = { width: THUMB.width + COUNTER.width, height: THUMB.height } as const;
 
 /**
  * Hand on each decoded frame exactly once: muxers without variable frame rate otherwise get frames dropped or
@@ -90,7 +90,9 @@ export interface SsimOptions {
  */
 export async function measureSsim(opts: SsimOptions): Promise<SsimSummary> {
   const { ffmpegPath, clip, source, sourceFrame, frames, sourceWidth, sourceHeight, sourceFps } = opts;
-  const framePts = `setpts=N/${sourceFps}/TB`;
+  // Frame index as timestamp in a 1/fps time base: in FLV's 1/1000 a frame's time rounds to whole ms, and the
+  // filter would pair a frame with its predecessor wherever rounding pushed it late.
+  const framePts = `settb=1/${sourceFps},setpts=N`;
   const graph = [
     `[0:v]${framePts},scale=${sourceWidth}:${sourceHeight}:flags=bicubic,format=yuv420p[clip]`,
     `[1:v]trim=start_frame=${sourceFrame}:end_frame=${sourceFrame + frames},${framePts},format=yuv420p[source]`,

@@ -59,7 +59,10 @@ export interface AnchorResult {
 
 export interface DelayResult {
   topRung: string;
-  /** Live-edge delay of each top-rung segment first seen in the window. */
+  /**
+   * Live-edge delay of each top-rung segment first seen in the window, from the publisher's media clock (see
+   * SystemRun.publisherLagS; add it for the delay from T0).
+   */
   samplesS: number[];
   perRung: Record<string, number[]>;
   /** Runs on the top rung: 1 unless there were discontinuities (or sequence gaps). */
@@ -131,7 +134,7 @@ export interface PlayerSample {
 export interface PlayerResult {
   /** Wall clock − hls.playingDate; null for a system without PROGRAM-DATE-TIME. */
   pdtLatencyS: number[] | null;
-  /** Wall clock − (T0 + position in the publisher's timeline), the method used for every system. */
+  /** Wall clock − (publisher's media clock at the position playing), the method used for every system. */
   timelineLatencyS: number[];
   timeToPlayingS: number | null;
   samples: PlayerSample[];
@@ -141,7 +144,10 @@ export interface PlayerResult {
 export interface SystemRun {
   system: SystemName;
   round: number;
+  /** Wall clock at which the publisher was spawned. */
   t0: string;
+  /** Seconds from T0 until the publisher's media time 0 went out (null if it never reported progress). */
+  publisherLagS: number | null;
   ladder: RungInfo[];
   startup: StartupResult;
   delay: DelayResult | null;

@@ -64,3 +64,14 @@ export function topVariant<T extends Variant>(variants: readonly T[]): T | undef
   const pixels = (v: Variant): number => (v.width ?? 0) * (v.height ?? 0);
   return [...variants].sort((a, b) => pixels(b) - pixels(a) || b.bandwidth - a.bandwidth)[0];
 }
+
+/** The newest `count` segments that follow each other without a discontinuity. */
+export function newestContinuous(segments: readonly PlaylistSegment[], count: number): PlaylistSegment[] {
+  const picked: PlaylistSegment[] = [];
+  for (let i = segments.length - 1; i >= 0 && picked.length < count; i--) {
+    const segment = segments[i] as PlaylistSegment;
+    picked.unshift(segment);
+    if (segment.discontinuity) break;
+  }
+  return picked;
+}

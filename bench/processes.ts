@@ -78,11 +78,11 @@ export function identify(pid: number): ProcessIdentity | null {
 }
 
 /** SIGKILLs a process the bench caused to exist (e.g. a transcoder nginx spawned) if it is still that process. */
-export function killIfAlive(process_: ProcessIdentity): void {
-  const stat = readStat(process_.pid);
-  if (!stat || stat.startTimeTicks !== process_.startTimeTicks || stat.state === 'Z') return;
+export function killIfAlive(target: ProcessIdentity): void {
+  const stat = readStat(target.pid);
+  if (!stat || stat.startTimeTicks !== target.startTimeTicks || stat.state === 'Z') return;
   try {
-    process.kill(process_.pid, 'SIGKILL');
+    process.kill(target.pid, 'SIGKILL');
   } catch {
     // Exited in between.
   }

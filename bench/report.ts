@@ -1,6 +1,7 @@
 // From every run's measurements to the figures, ratios and target verdicts the bench reports (table and JSON); pure.
 import { SYSTEM_NAMES, type SystemName, type SystemRun } from './model.js';
-import { medianOfPresent, minOfPresent, quantile } from './stats.js';
+import { maxOfPresent, medianOfPresent, minOfPresent, quantile } from './stats.js';
+import type { Series } from './svg-chart.js';
 
 /** How a figure's per-round values become one value: medians across rounds, except worst-case figures. */
 type Aggregate = 'median' | 'min' | 'max';
@@ -41,7 +42,7 @@ const ratioAtLeast = (limit: number, vs: string): Target => ({
 });
 
 /** A transcoder fed in real time cannot average above 1.0; FFmpeg's progress reports resolve about 1 %. */
-export const SPEED_TOLERANCE = 0.01;
+const SPEED_TOLERANCE = 0.01;
 
 const delayQuantile = (q: number) => (run: SystemRun): number | null => {
   const samples = run.delay?.samplesS ?? [];
@@ -57,7 +58,7 @@ const wrkFigure = (target: 'playlist' | 'segment', field: 'requestsPerS' | 'mibP
   return result && result.non2xx === 0 ? result[field] : null;
 };
 
-export const FIGURES: readonly FigureDef[] = [
+const FIGURES: readonly FigureDef[] = [
   {
     key: 'startupFirstSegmentS',
     label: 'startup, ≥1 segment every rung (s)',
@@ -83,6 +84,24 @@ export const FIGURES: readonly FigureDef[] = [
     of: delayQuantile(0.5),
     compare: { vs: 'nginx-c', ratioKey: 'liveEdgeDelayMedian' },
     target: ratioAtMost(0.5, 'nginx-c'),
+  },
+  {
+    key: 'liveEdgeDelayMedianFromT0S',
+    label: 'live-edge delay median from T0 (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => {
+      const median = delayQuantile(0.5)(run);
+      return median === null || run.publisherLagS === null ? null : median + run.publisherLagS;
+    },
+    compare: { vs: 'nginx-c' },
+  },
+  {
+    key: 'publisherLagS',
+    label: 'publisher start lag, T0 → media 0 (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => run.publisherLagS,
   },
   {
     key: 'liveEdgeDelayP95S',
@@ -230,10 +249,7 @@ export interface FigureValues {
 const AGGREGATE: Record<Aggregate, (values: ReadonlyArray<number | null>) => number | null> = {
   median: medianOfPresent,
   min: minOfPresent,
-  max: (values) => {
-    const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
-    return present.length > 0 ? Math.max(...present) : null;
-  },
+  max: maxOfPresent,
 };
 
 function evaluate(def: FigureDef, runs: readonly SystemRun[], systems: readonly SystemName[]): FigureValues {
@@ -259,7 +275,7 @@ export interface Report {
 }
 
 /** SSIM per rung is "no worse than 0.005 below nginx-c" on every rung: judged on the worst rung. */
-export const SSIM_MAX_DROP = 0.005;
+const SSIM_MAX_DROP = 0.005;
 
 export function buildReport(runs: readonly SystemRun[], systems: readonly SystemName[] = SYSTEM_NAMES): Report {
   const figures = FIGURES.map((def) => evaluate(def, runs, systems));
@@ -319,7 +335,10 @@ export function renderTable(report: Report, systems: readonly SystemName[] = SYS
 }
 
 /** Pooled samples for the chart: every round's live-edge delays (top rung) and player latencies, per system. */
-export function distributions(runs: readonly SystemRun[], systems: readonly SystemName[] = SYSTEM_NAMES) {
+export function distributions(
+  runs: readonly SystemRun[],
+  systems: readonly SystemName[] = SYSTEM_NAMES,
+): { delay: Series[]; latency: Series[] } {
   const pooled = (system: SystemName, pick: (run: SystemRun) => readonly number[] | null | undefined): number[] =>
     runs.filter((r) => r.system === system).flatMap((r) => [...(pick(r) ?? [])]);
   return {

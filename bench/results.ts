@@ -7,7 +7,7 @@ import { distributions, type Report } from './report.js';
 import { renderChart } from './svg-chart.js';
 import type { Versions } from './versions.js';
 
-export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
 export interface ResultsFile {
   mode: Settings['mode'];
@@ -42,7 +42,12 @@ export async function writeResults(results: ResultsFile): Promise<{ json: string
     title: `shopcast bench, ${results.mode}, ${results.startedAt}`,
     panels: [
       { title: 'Live-edge delay, top rung', unit: 's', series: delay },
-      { title: 'Player latency (hls.js, product page settings)', unit: 's', series: latency },
+      {
+        title: 'Player latency (hls.js, product page settings)',
+        unit: 's',
+        series: latency,
+        ...(results.settings.playerS === null ? { note: 'not measured: --quick skips the player (add --player)' } : {}),
+      },
     ],
   });
   await writeAtomically(json, `${JSON.stringify(results, null, 1)}\n`);

@@ -8,7 +8,7 @@ import { parseProfile, type Profile } from '../src/transcode/profile.js';
 import { parseCli, roundOrder, USAGE, type CliOptions } from './cli.js';
 import { servePlayerPage } from './measure/player-page.js';
 import { SYSTEM_NAMES, type SystemName, type SystemRun } from './model.js';
-import { cleanupAll, cleanupOnSignals } from './processes.js';
+import { cleanupAll, cleanupOnSignals, onCleanup } from './processes.js';
 import { buildReport, renderTable } from './report.js';
 import { writeResults, type ResultsFile } from './results.js';
 import { runSystemOnce } from './system-run.js';
@@ -26,6 +26,7 @@ function failedRun(system: SystemName, round: number, error: string): SystemRun 
     system,
     round,
     t0: new Date().toISOString(),
+    publisherLagS: null,
     ladder: [],
     startup: { masterS: null, firstSegmentS: null, threeSegmentsS: null, perRung: [] },
     delay: null,
@@ -52,6 +53,8 @@ async function main({ settings, keep }: CliOptions): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'shopcast-bench-'));
   // nginx workers run as www-data and must reach their prefix inside.
   await chmod(workDir, 0o755);
+  // Registered first, so it runs last, also after Ctrl-C.
+  const removeWorkDir = onCleanup('work folder', () => (keep ? Promise.resolve() : rm(workDir, { recursive: true, force: true })));
   const playerPage = settings.playerS !== null && tools.chromium ? await servePlayerPage() : null;
   const runs: SystemRun[] = [];
   const systemInfo: ResultsFile['systemInfo'] = {};
@@ -85,7 +88,7 @@ async function main({ settings, keep }: CliOptions): Promise<void> {
     }
   } finally {
     await playerPage?.close();
-    if (!keep) await rm(workDir, { recursive: true, force: true });
+    await removeWorkDir();
   }
   const report = buildReport(runs, systems);
   const files = await writeResults({

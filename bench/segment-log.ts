@@ -72,21 +72,21 @@ export function placeSegments(sightings: readonly Sighting[], anchors: ReadonlyM
 }
 
 export interface DelayWindow {
-  /** Wall clock (ms) at which the publisher started. */
-  t0Ms: number;
+  /** Wall clock (ms) of the publisher's media time 0. */
+  originMs: number;
   /** Only segments first seen in [fromMs, toMs) count. */
   fromMs: number;
   toMs: number;
 }
 
 /**
- * Live-edge delay of each segment first seen in the window: how long after the publisher sent the segment's last
- * frame it was listed, i.e. firstSeen − (T0 + media end).
+ * Live-edge delay of each segment first seen in the window: how long after the publisher sent the end of the
+ * segment's media it was listed, i.e. firstSeen − (origin + media end).
  */
-export function liveEdgeDelaysS(placed: readonly TimedSegment[], { t0Ms, fromMs, toMs }: DelayWindow): number[] {
+export function liveEdgeDelaysS(placed: readonly TimedSegment[], { originMs, fromMs, toMs }: DelayWindow): number[] {
   return placed
     .filter((s) => s.firstSeenMs >= fromMs && s.firstSeenMs < toMs)
-    .map((s) => (s.firstSeenMs - t0Ms) / 1000 - s.mediaEndS);
+    .map((s) => (s.firstSeenMs - originMs) / 1000 - s.mediaEndS);
 }
 
 /** Position in the publisher's timeline of `offsetS` seconds into the segment at `url`, or null if not placed. */
@@ -96,16 +96,16 @@ export function streamPositionS(placed: readonly TimedSegment[], url: string, of
 }
 
 /**
- * How far behind the publisher a player is: wall clock of the sample − (T0 + the publisher-timeline position of the
- * fragment playing, plus how far into it playback is). Null if the fragment was not placed.
+ * How far behind the publisher a player is: wall clock of the sample − (origin + the publisher-timeline position of
+ * the fragment playing, plus how far into it playback is). Null if the fragment was not placed.
  */
 export function timelineLatencyS(
   placed: readonly TimedSegment[],
   sample: { wallMs: number; fragUrl: string; offsetS: number },
-  t0Ms: number,
+  originMs: number,
 ): number | null {
   const position = streamPositionS(placed, sample.fragUrl, sample.offsetS);
-  return position === null ? null : (sample.wallMs - t0Ms) / 1000 - position;
+  return position === null ? null : (sample.wallMs - originMs) / 1000 - position;
 }
 
 export interface StartupInput {

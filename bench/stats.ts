@@ -29,6 +29,12 @@ export function minOfPresent(values: ReadonlyArray<number | null>): number | nul
   return present.length > 0 ? Math.min(...present) : null;
 }
 
+/** Largest of the values that exist, or null if none does. */
+export function maxOfPresent(values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return present.length > 0 ? Math.max(...present) : null;
+}
+
 export interface Summary {
   n: number;
   min: number;

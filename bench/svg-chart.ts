@@ -10,6 +10,8 @@ export interface Panel {
   title: string;
   unit: string;
   series: readonly Series[];
+  /** Said under the title, e.g. why a panel has no samples. */
+  note?: string;
 }
 
 export interface ChartOptions {
@@ -19,7 +21,9 @@ export interface ChartOptions {
 
 const WIDTH = 900;
 const LABEL_W = 150;
-const PLOT_W = WIDTH - LABEL_W - 40;
+/** Right of the plot: each series' n and median. */
+const STATS_W = 170;
+const PLOT_W = WIDTH - LABEL_W - STATS_W;
 const ROW_H = 34;
 const PANEL_HEAD = 44;
 const AXIS_H = 34;
@@ -48,6 +52,7 @@ function panelSvg(panel: Panel, top: number): { svg: string; height: number } {
   const x = (v: number): number => LABEL_W + ((v - min) / (max - min)) * PLOT_W;
   const parts: string[] = [
     `<text x="10" y="${top + 24}" font-size="15" font-weight="bold">${escape(`${panel.title} (${panel.unit})`)}</text>`,
+    ...(panel.note ? [`<text x="${LABEL_W}" y="${top + 40}" font-size="12" fill="#a00">${escape(panel.note)}</text>`] : []),
   ];
   const plotTop = top + PANEL_HEAD;
   const plotBottom = plotTop + panel.series.length * ROW_H;

@@ -1,5 +1,6 @@
 // One run of one system through every phase, on its own: start it, publish, time startup, measure a steady window
-// (delay, CPU), fetch quality clips, load its origin with wrk, play it in Chromium, stop it, then analyse offline.
+// (delay, CPU), fetch quality clips, load its origin with wrk, play it in Chromium, stop it; then analyse offline,
+// so decoding and SSIM never compete with a system being measured.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../src/transcode/profile.js';
@@ -11,10 +12,10 @@ import { samplePlayer, type PlayerSampling } from './measure/player.js';
 import { PlaylistWatch } from './measure/playlist-watch.js';
 import { fetchQualityClips, scoreQualityClips, type QualityClip } from './measure/quality.js';
 import { ResourceSampler } from './measure/resources.js';
-import type { HttpResult, PlayerResult, RungInfo, Settings, StartupResult, SystemName, SystemRun } from './model.js';
+import type { HttpResult, PlayerResult, Settings, StartupResult, SystemName, SystemRun } from './model.js';
 import { topVariant } from './playlist.js';
-import { SOURCE, startPublisher } from './publisher.js';
-import { resourceFigures, transcoderSpeed } from './resource-figures.js';
+import { SOURCE, startPublisher, type RunningPublisher } from './publisher.js';
+import { resourceFigures, transcoderSpeed, type Window } from './resource-figures.js';
 import { startupS } from './segment-log.js';
 import { startNginxSystem } from './systems/nginx.js';
 import { startShopcastSystem } from './systems/shopcast.js';
@@ -46,7 +47,32 @@ export interface SystemRunOutcome {
   info: Record<string, unknown>;
 }
 
+/** What was measured while the system ran, before any analysis. */
+interface LiveData {
+  publisher: RunningPublisher;
+  watch: PlaylistWatch;
+  sampler: ResourceSampler;
+  window: Window;
+  info: Record<string, unknown>;
+  clips: QualityClip[] | null;
+  http: HttpResult | null;
+  playing: PlayerSampling | null;
+  playerError: string | null;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs a step whose failure costs its figures, not the run: the error is recorded and the result is null. */
+function attemptInto(errors: string[]) {
+  return async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await run();
+    } catch (err) {
+      errors.push(`${what}: ${(err as Error).message}`);
+      return null;
+    }
+  };
+}
 
 function startSystem(opts: SystemRunOptions): Promise<SystemUnderTest> {
   const common = { runDir: opts.dir, ffmpegPath: opts.ffmpegPath };
@@ -55,18 +81,16 @@ function startSystem(opts: SystemRunOptions): Promise<SystemUnderTest> {
 }
 
 export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOutcome> {
-  const { settings, dir, ffmpegPath, progress } = opts;
-  await mkdir(dir, { recursive: true });
+  await mkdir(opts.dir, { recursive: true });
   const errors: string[] = [];
-  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
-    try {
-      return await run();
-    } catch (err) {
-      errors.push(`${what}: ${(err as Error).message}`);
-      return null;
-    }
-  };
+  const live = await measureLive(opts, errors);
+  opts.progress('analysis');
+  return { run: await analyse(opts, live, errors), info: live.info };
+}
 
+async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<LiveData> {
+  const { settings, dir, ffmpegPath, progress } = opts;
+  const attempt = attemptInto(errors);
   const system = await startSystem(opts);
   const publisher = startPublisher({
     ffmpegPath,
@@ -74,15 +98,19 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
     recording: path.join(dir, 'source.flv'),
     logFile: path.join(dir, 'publisher.log'),
   });
-  const { t0Ms } = publisher;
   const watch = new PlaylistWatch({ masterUrl: system.masterUrl, pollMs: settings.pollMs, clipDir: dir });
   const sampler = new ResourceSampler(system, RESOURCE_SAMPLE_MS);
-  let info: Record<string, unknown> = {};
-  let clips: QualityClip[] | null = null;
-  let http: HttpResult | null = null;
-  let playing: PlayerSampling | null = null;
-  let playerError: string | null = null;
-  let window = { fromMs: t0Ms, toMs: t0Ms };
+  const live: LiveData = {
+    publisher,
+    watch,
+    sampler,
+    window: { fromMs: publisher.t0Ms, toMs: publisher.t0Ms },
+    info: {},
+    clips: null,
+    http: null,
+    playing: null,
+    playerError: null,
+  };
   try {
     watch.start();
     progress('startup');
@@ -93,21 +121,24 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
     progress(`steady window ${settings.windowS} s`);
     const fromMs = await sampler.mark();
     await sleep(settings.windowS * 1000);
-    window = { fromMs, toMs: await sampler.mark() };
-    info = (await attempt('describe', () => system.describe())) ?? {};
-    const top = topVariant(watch.rungs);
+    live.window = { fromMs, toMs: await sampler.mark() };
+    live.info = (await attempt('describe', () => system.describe())) ?? {};
     if (system.transcodes) {
-      clips = await fetchQualityClips({ rungs: watch.rungs, segments: settings.qualitySegments, dir });
+      live.clips = await fetchQualityClips({ rungs: watch.rungs, segments: settings.qualitySegments, dir });
     }
+    const top = topVariant(watch.rungs);
     if (top && opts.wrk) {
       progress(`wrk ${settings.wrkDurationS} s x 2`);
-      http = await attempt('http', () => measureHttp({ playlistUrl: top.url, durationS: settings.wrkDurationS }));
-      errors.push(...(http?.errors ?? []).map((e) => `http ${e}`));
+      live.http = await attempt('http', () => measureHttp({ playlistUrl: top.url, durationS: settings.wrkDurationS }));
+      errors.push(...(live.http?.errors ?? []).map((e) => `http ${e}`));
     }
     if (opts.playerPage && settings.playerS !== null) {
       progress(`player ${settings.playerS} s`);
       const request = { page: opts.playerPage, masterUrl: system.masterUrl, durationS: settings.playerS, intervalMs: PLAYER_SAMPLE_MS };
-      playing = await samplePlayer(request).catch((err: Error) => ((playerError = err.message), null));
+      live.playing = await samplePlayer(request).catch((err: Error) => {
+        live.playerError = err.message;
+        return null;
+      });
     }
   } finally {
     await sampler.stop();
@@ -116,9 +147,14 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
     await system.stop();
   }
   errors.push(...watch.errors.map((e) => `playlist watch: ${e}`), ...[...sampler.errors].map((e) => `sampling: ${e}`));
+  return live;
+}
 
-  progress('analysis');
-  const rungs: RungInfo[] = watch.rungs.map(({ label, url, width, height, bandwidth }) => ({ label, url, width, height, bandwidth }));
+async function analyse(opts: SystemRunOptions, live: LiveData, errors: string[]): Promise<SystemRun> {
+  const { ffmpegPath } = opts;
+  const { publisher, watch, sampler, window, clips } = live;
+  const { t0Ms } = publisher;
+  const attempt = attemptInto(errors);
   const startupInput = { t0Ms, masterServedMs: watch.masterServedMs, rungs: watch.rungs };
   const startup: StartupResult = {
     masterS: watch.masterServedMs === null ? null : (watch.masterServedMs - t0Ms) / 1000,
@@ -132,9 +168,9 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
   };
   // The recording is decoded only as far as the clips to be located reach.
   const lastNeededMs = Math.max(
+    t0Ms,
     ...(clips ?? []).map((clip) => clip.fetchedAtMs),
     ...watch.rungs.flatMap((rung) => [...rung.runStartClips.values()].map((clip) => clip.sighting.firstSeenMs)),
-    t0Ms,
   );
   const source = await attempt('decoding the recording', () =>
     decodeFingerprints({
@@ -146,44 +182,42 @@ export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOu
     }),
   );
   const placed = source && (await attempt('placing segments', () => placeRungs({ ffmpegPath, rungs: watch.rungs, source, t0Ms })));
+  const measuredOrigin = publisher.clockOriginMs();
+  if (measuredOrigin === null) errors.push('publisher reported no progress: delays and latencies are from T0');
+  const originMs = measuredOrigin ?? t0Ms;
   const top = topVariant(watch.rungs);
-  const delay =
-    placed && top
-      ? delays({ placed, topRung: top.label, t0Ms, ...window, runsOnTop: new Set(top.log.sightings.map((s) => s.run)).size })
-      : null;
+  const runsOnTop = new Set(top?.log.sightings.map((s) => s.run)).size;
+  const delay = placed && top ? delays({ placed, topRung: top.label, originMs, ...window, runsOnTop }) : null;
   const quality =
-    clips && source
-      ? await scoreQualityClips({ ffmpegPath, clips, source, recording: publisher.recording, t0Ms })
-      : null;
+    clips && source ? await scoreQualityClips({ ffmpegPath, clips, source, recording: publisher.recording, t0Ms }) : null;
   let player: PlayerResult | null = null;
-  if (playing && placed) {
-    player = playerLatencies({ samples: playing.samples, placed, t0Ms, timeToPlayingS: playing.timeToPlayingS });
-  } else if (playerError !== null) {
-    player = { pdtLatencyS: null, timelineLatencyS: [], timeToPlayingS: null, samples: [], error: playerError };
+  if (live.playing && placed) {
+    player = playerLatencies({ samples: live.playing.samples, placed, originMs, timeToPlayingS: live.playing.timeToPlayingS });
+  } else if (live.playerError !== null) {
+    player = { pdtLatencyS: null, timelineLatencyS: [], timeToPlayingS: null, samples: [], error: live.playerError };
   }
-  const resources = sampler.samples.length > 0
-    ? {
-        ...resourceFigures(sampler.samples, window),
-        samples: sampler.samples,
-        windowFromMs: window.fromMs,
-        windowToMs: window.toMs,
-        speedWholeRun: transcoderSpeed(sampler.samples, { fromMs: window.fromMs, toMs: Number.POSITIVE_INFINITY }),
-      }
-    : null;
+  const resources =
+    sampler.samples.length > 0
+      ? {
+          ...resourceFigures(sampler.samples, window),
+          samples: sampler.samples,
+          windowFromMs: window.fromMs,
+          windowToMs: window.toMs,
+          speedWholeRun: transcoderSpeed(sampler.samples, { fromMs: window.fromMs, toMs: Number.POSITIVE_INFINITY }),
+        }
+      : null;
   return {
-    run: {
-      system: opts.system,
-      round: opts.round,
-      t0: new Date(t0Ms).toISOString(),
-      ladder: rungs,
-      startup,
-      delay,
-      resources,
-      quality,
-      http,
-      player,
-      errors,
-    },
-    info,
+    system: opts.system,
+    round: opts.round,
+    t0: new Date(t0Ms).toISOString(),
+    publisherLagS: measuredOrigin === null ? null : (measuredOrigin - t0Ms) / 1000,
+    ladder: watch.rungs.map(({ label, url, width, height, bandwidth }) => ({ label, url, width, height, bandwidth })),
+    startup,
+    delay,
+    resources,
+    quality,
+    http: live.http,
+    player,
+    errors,
   };
 }

@@ -4,9 +4,9 @@ import type { HttpResult, WrkTarget } from '../model.js';
 import { readPlaylist } from '../playlist.js';
 import { onCleanup, stopChild } from '../processes.js';
 import { parseWrk, wrkArgs } from '../wrk.js';
-import { fetchText } from './playlist-watch.js';
+import { fetchText } from './fetch.js';
 
-export const WRK_BIN = 'wrk';
+const WRK_BIN = 'wrk';
 /** The load the shared reference figures were measured with. */
 const THREADS = 2;
 const CONNECTIONS = 50;

@@ -1,11 +1,11 @@
 // Polls a system's master and media playlists from T0 on, like an impatient player: when each segment first
 // appeared (startup, live-edge delay, the timeline players are placed in) and the first segment of every run.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RungInfo } from '../model.js';
-import { readPlaylist, type PlaylistSegment, type Variant } from '../playlist.js';
+import { readPlaylist, type Variant } from '../playlist.js';
 import { SOURCE } from '../publisher.js';
 import { RungLog, type Sighting } from '../segment-log.js';
+import { downloadSegments, fetchText, safeName } from './fetch.js';
 
 export interface WatchedRung extends RungInfo {
   log: RungLog;
@@ -115,20 +115,6 @@ export class PlaylistWatch {
   }
 }
 
-/** Body of a 200 answer, null for anything else (not published yet, or the system is busy). */
-export async function fetchText(url: string): Promise<string | null> {
-  try {
-    const res = await fetch(url);
-    if (!res.ok) {
-      await res.body?.cancel();
-      return null;
-    }
-    return await res.text();
-  } catch {
-    return null;
-  }
-}
-
 function parseOrNull(text: string, url: string): ReturnType<typeof readPlaylist> | null {
   try {
     return readPlaylist(text, url);
@@ -136,25 +122,4 @@ function parseOrNull(text: string, url: string): ReturnType<typeof readPlaylist>
     // A playlist caught mid-write by a system that writes in place: the next poll reads it whole.
     return null;
   }
-}
-
-async function fetchBytes(url: string): Promise<Buffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return Buffer.from(await res.arrayBuffer());
-}
-
-/** Saves consecutive segments as one playable file: the first one's init section (fMP4), then the segments. */
-export async function downloadSegments(segments: readonly PlaylistSegment[], file: string): Promise<void> {
-  const first = segments[0];
-  if (!first) throw new Error('no segments to download');
-  const parts = await Promise.all([
-    ...(first.mapUrl ? [fetchBytes(first.mapUrl)] : []),
-    ...segments.map((segment) => fetchBytes(segment.url)),
-  ]);
-  await writeFile(file, Buffer.concat(parts));
-}
-
-export function safeName(label: string): string {
-  return label.replace(/[^a-z0-9_-]+/gi, '_');
 }

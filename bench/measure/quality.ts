@@ -2,11 +2,11 @@
 // publisher's recording by content and scored with FFmpeg's SSIM filter after scaling back to the source's size.
 import path from 'node:path';
 import type { QualityResult, RungInfo } from '../model.js';
-import { readPlaylist, type PlaylistSegment } from '../playlist.js';
+import { newestContinuous, readPlaylist } from '../playlist.js';
 import { SOURCE } from '../publisher.js';
 import { locateClip, type GrayVideo } from '../frame-match.js';
 import { decodeFingerprints, measureSsim } from '../media-files.js';
-import { downloadSegments, fetchText, safeName } from './playlist-watch.js';
+import { downloadSegments, fetchText, safeName } from './fetch.js';
 
 /** Frames matched one by one to place a clip (odd: the median is a frame). */
 export const PROBE_FRAMES = 15;
@@ -18,17 +18,6 @@ export interface QualityClip {
   fetchedAtMs: number;
   msns: number[];
   error: string | null;
-}
-
-/** The newest `count` segments that follow each other without a discontinuity. */
-export function newestContinuous(segments: readonly PlaylistSegment[], count: number): PlaylistSegment[] {
-  const picked: PlaylistSegment[] = [];
-  for (let i = segments.length - 1; i >= 0 && picked.length < count; i--) {
-    const segment = segments[i] as PlaylistSegment;
-    picked.unshift(segment);
-    if (segment.discontinuity) break;
-  }
-  return picked;
 }
 
 export interface FetchClipsOptions {

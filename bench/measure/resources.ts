@@ -8,6 +8,16 @@ import type { ProcessSample, ResourceSample } from '../resource-figures.js';
 import type { SystemUnderTest } from '../systems/system.js';
 
 const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+/** A system too busy to say where its transcoder is within this long skips a sample rather than stalling them. */
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 function sampleProcess(pid: number | null): ProcessSample | null {
   if (pid === null) return null;
@@ -57,7 +67,9 @@ export class ResourceSampler {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const probe = this.system.transcodes ? await this.system.transcoder() : null;
+      const probe = this.system.transcodes
+        ? await withTimeout(this.system.transcoder(), PROBE_TIMEOUT_MS, 'asking for the transcoder')
+        : null;
       const atMs = Date.now();
       const transcoder = probe ? sampleProcess(probe.pid) : null;
       this.samples.push({

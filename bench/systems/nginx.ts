@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from '../../test/e2e/helpers/shopcast.js';
 import type { Profile } from '../../src/transcode/profile.js';
 import { lastStatsTimeS } from '../ffmpeg-text.js';
+import { parseCmdline } from '../procfs.js';
 import { fillTemplate, hlsVariantLines, referenceLadder, transcoderOutputLines } from '../nginx-config.js';
 import { childrenOf, identify, killIfAlive, onCleanup, stopChild, type ProcessIdentity } from '../processes.js';
 import { SOURCE } from '../publisher.js';
@@ -139,9 +140,10 @@ export async function startNginxSystem({ variant, runDir, ffmpegPath, profile }:
   };
 }
 
+/** nginx names its processes through their command line: `nginx: worker process`. */
 function isWorker(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nginx: worker process');
+    return parseCmdline(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))[0]?.startsWith('nginx: worker process') === true;
   } catch {
     return false;
   }

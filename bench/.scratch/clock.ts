@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, chmod, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseProfile } from '../../src/transcode/profile.js';
+import { ProgressParser } from '../../src/transcode/progress.js';
+import { startShopcastSystem } from '../systems/shopcast.js';
+import { startNginxSystem } from '../systems/nginx.js';
+import { recordingPublisherArgs, SOURCE } from '../publisher.js';
+import { PlaylistWatch } from '../measure/playlist-watch.js';
+import { servePlayerPage } from '../measure/player-page.js';
+import { launchBrowser, waitForPlayback } from '../../test/browser/helpers/browser.js';
+import { decodeFingerprints } from '../media-files.js';
+import { placeRungs, playerLatencies } from '../analysis.js';
+import { publishClockOriginMs } from '../publish-clock.js';
+import { cleanupAll } from '../processes.js';
+const which = process.argv[2]!;
+const dir = await mkdtemp(path.join(tmpdir(), 'clock-')); await chmod(dir, 0o755);
+const profile = parseProfile({ name: 'default', file: 'x', json: JSON.parse(await readFile('profiles/default.json', 'utf8')) });
+const sys = which === 'shopcast' ? await startShopcastSystem({ runDir: dir, ffmpegPath: '/usr/bin/ffmpeg' }) : await startNginxSystem({ runDir: dir, ffmpegPath: '/usr/bin/ffmpeg', variant: which === 'nginx-a' ? 'a' : 'c', profile });
+try {
+  const recording = path.join(dir, 'source.flv');
+  const args = recordingPublisherArgs({ url: sys.publishUrl, recording, ...SOURCE });
+  args.splice(args.indexOf('-c:v'), 0, '-vf', "drawtext=fontsize=64:fontcolor=white:box=1:boxcolor=black:x=400:y=300:text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S.%3N}'");
+  const t0 = Date.now();
+  const pub = spawn('/usr/bin/ffmpeg', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reports: { wallMs: number; outTimeS: number }[] = [];
+  const parser = new ProgressParser(({ outTimeS }) => { if (outTimeS !== null) reports.push({ wallMs: Date.now(), outTimeS }); });
+  pub.stdout!.setEncoding('utf8'); pub.stdout!.on('data', (c: string) => parser.push(c));
+  const watch = new PlaylistWatch({ masterUrl: sys.masterUrl, pollMs: 50, clipDir: dir });
+  watch.start();
+  await watch.waitUntilListed(3, 40000);
+  const page = await servePlayerPage();
+  const browser = await launchBrowser();
+  const tab = await browser.newPage({ width: 1280, height: 800 });
+  await tab.goto(page.urlFor(sys.masterUrl));
+  await waitForPlayback(tab, { advanceS: 2 });
+  await new Promise((r) => setTimeout(r, 8000));
+  const samples = [];
+  for (let i = 0; i < 4; i++) {
+    const s = await tab.evaluate(() => (window as any).bench.sample());
+    const t1 = Date.now();
+    await tab.screenshot({ path: `/tmp/clock-${which}-${i}.png`, clip: { x: 380, y: 290, width: 560, height: 110 } });
+    const t2 = Date.now();
+    samples.push(s);
+    console.log(i, 'sampleWall', new Date(s.wallMs).toISOString().slice(11, 23), 'shot', new Date(t1).toISOString().slice(11, 23), '..', new Date(t2).toISOString().slice(11, 23));
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+  await browser.close();
+  await watch.stop();
+  pub.kill('SIGINT'); await new Promise((r) => pub.once('exit', r));
+  const origin = publishClockOriginMs(reports)!;
+  const source = await decodeFingerprints({ ffmpegPath: '/usr/bin/ffmpeg', file: recording, sourceWidth: 1280, sourceHeight: 720 });
+  const placed = await placeRungs({ ffmpegPath: '/usr/bin/ffmpeg', rungs: watch.rungs, source, t0Ms: t0 });
+  const lat = playerLatencies({ samples, placed, originMs: origin, timeToPlayingS: null });
+  console.log('lag', (origin - t0) / 1000, 'timeline', lat.timelineLatencyS, 'pdt', lat.pdtLatencyS, 'TZ', new Date().getTimezoneOffset());
+} finally { await cleanupAll(); }
