@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../test/e2e/helpers/shopcast.js';
 import { parseProfile, type Profile } from '../src/transcode/profile.js';
+import { assertFreshBuild } from './build-check.js';
 import { parseCli, roundOrder, USAGE, type CliOptions } from './cli.js';
 import { servePlayerPage } from './measure/player-page.js';
 import { SYSTEM_NAMES, type SystemName, type SystemRun } from './model.js';
@@ -40,6 +41,7 @@ function failedRun(system: SystemName, round: number, error: string): SystemRun 
 
 async function main({ settings, keep }: CliOptions): Promise<void> {
   const startedAt = new Date().toISOString();
+  const shopcastBuild = assertFreshBuild();
   const tools = findTools();
   tools.notes.forEach((note) => console.error(`bench: ${note}`));
   const systems: SystemName[] = tools.nginx ? [...SYSTEM_NAMES] : ['shopcast'];
@@ -49,7 +51,7 @@ async function main({ settings, keep }: CliOptions): Promise<void> {
   if (!tools.wrk) skipped.push('HTTP throughput: skipped, wrk is missing');
   if (!tools.nginx) skipped.push('nginx-a and nginx-c: skipped, nginx or its RTMP module is missing');
   const profile = await loadDefaultProfile();
-  const versions = collectVersions(tools.ffmpegPath);
+  const versions = collectVersions(tools.ffmpegPath, shopcastBuild);
   const workDir = await mkdtemp(path.join(tmpdir(), 'shopcast-bench-'));
   // nginx workers run as www-data and must reach their prefix inside.
   await chmod(workDir, 0o755);

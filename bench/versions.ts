@@ -22,9 +22,11 @@ export interface Versions {
   hlsJs: string | null;
   /** Git commit, `-dirty` when tracked files differ from it. */
   shopcast: string | null;
+  /** Newest compiled file of the build shopcast ran from (dist/). */
+  shopcastBuild: string;
 }
 
-export function collectVersions(ffmpegPath: string): Versions {
+export function collectVersions(ffmpegPath: string, shopcastBuild: string): Versions {
   const sha = /^[0-9a-f]{40}/.exec(output('git', ['rev-parse', 'HEAD']) ?? '')?.[0] ?? null;
   const dirty = (output('git', ['status', '--porcelain', '--untracked-files=no']) ?? '').trim() !== '';
   const hlsPackage = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'hls.js', 'package.json'), 'utf8')) as {
@@ -38,5 +40,6 @@ export function collectVersions(ffmpegPath: string): Versions {
     chromium: /Chromium (\S+)/.exec(output(CHROMIUM_PATH, ['--version']) ?? '')?.[1] ?? null,
     hlsJs: hlsPackage.version ?? null,
     shopcast: sha === null ? null : `${sha}${dirty ? '-dirty' : ''}`,
+    shopcastBuild,
   };
 }
