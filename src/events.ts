@@ -22,6 +22,10 @@ export interface ShopcastEvents {
   };
   /** An FFmpeg run finished; `expected` is false for a crash or a watchdog kill. */
   'transcode.run.ended': { slug: string; runId: string; expected: boolean; reason: string };
+  /** A channel's stream key was replaced: a publisher still using the old key is disconnected. */
+  'channel.keyRotated': { slug: string };
+  /** A channel was deleted; anything live on it stops. */
+  'channel.deleted': { slug: string };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

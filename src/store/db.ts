@@ -15,6 +15,82 @@ const MIGRATIONS: readonly string[] = [
      profile TEXT NOT NULL,
      created_at TEXT NOT NULL
    )`,
+  // v2: live commerce. Channels get an owner; the demo channel (and any v1 channel) goes to the bootstrap admin,
+  // whose row is created here. SQLite cannot add a REFERENCES column with a non-null default, so channels.seller_id
+  // is checked by the repository, not by a foreign key.
+  `CREATE TABLE sellers (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL CHECK (role IN ('admin', 'seller')),
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO sellers (id, name, role, created_at) VALUES ('admin', 'admin', 'admin', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+   CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY,
+     seller_id TEXT NOT NULL REFERENCES sellers(id) ON DELETE CASCADE,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     last_used_at TEXT
+   );
+   ALTER TABLE channels ADD COLUMN seller_id TEXT NOT NULL DEFAULT 'admin';
+   ALTER TABLE channels ADD COLUMN description TEXT NOT NULL DEFAULT '';
+   CREATE TABLE products (
+     id TEXT PRIMARY KEY,
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+     currency TEXT NOT NULL,
+     image_url TEXT,
+     buy_url TEXT NOT NULL,
+     in_stock INTEGER NOT NULL DEFAULT 1,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX products_channel ON products(channel_id, created_at);
+   CREATE TABLE shows (
+     id TEXT PRIMARY KEY,
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     title TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     peak_viewers INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX shows_channel ON shows(channel_id, started_at);
+   CREATE TABLE pins (
+     id TEXT PRIMARY KEY,
+     show_id TEXT NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+     product_id TEXT NOT NULL,
+     product_name TEXT NOT NULL,
+     pinned_at TEXT NOT NULL,
+     unpinned_at TEXT
+   );
+   CREATE INDEX pins_show ON pins(show_id, pinned_at);
+   CREATE TABLE chat_messages (
+     id TEXT PRIMARY KEY,
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     show_id TEXT REFERENCES shows(id) ON DELETE SET NULL,
+     name TEXT NOT NULL,
+     text TEXT NOT NULL,
+     by_seller INTEGER NOT NULL DEFAULT 0,
+     at TEXT NOT NULL,
+     deleted_at TEXT
+   );
+   CREATE INDEX chat_channel ON chat_messages(channel_id, at);
+   CREATE INDEX chat_show ON chat_messages(show_id, at);
+   CREATE TABLE mutes (
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     name TEXT NOT NULL COLLATE NOCASE,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (channel_id, name)
+   );
+   CREATE TABLE buy_clicks (
+     show_id TEXT NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+     product_id TEXT NOT NULL,
+     product_name TEXT NOT NULL,
+     clicks INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (show_id, product_id)
+   )`,
 ];
 
 export function openDatabase(dataDir: string): Db {
