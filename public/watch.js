@@ -1,235 +1,185 @@
-// The product page: follows the channel's status and turns it into what the shopper sees, without reloads.
-import { pollChannel } from './js/channelPoller.js';
-import { wireControls } from './js/controls.js';
-import { LivePlayer } from './js/player.js';
-import { QualityMenu } from './js/qualityMenu.js';
+// The product page (/watch/<slug>) and its embed (/embed/<slug>): the live stage, product cards in step with the
+// video, and (on the full page) chat, viewer count and the show's description.
+import { api, ApiError } from './js/api.js';
+import { ChatLog, chatErrorText, wireComposer } from './js/chatPanel.js';
+import { byId, viewersText } from './js/dom.js';
+import { connectLiveEvents } from './js/liveEvents.js';
+import { syncPins } from './js/pinSync.js';
+import { ProductShelf } from './js/productShelf.js';
+import { mountStage } from './js/stage.js';
 
-const POLL_INTERVAL_MS = 2000;
-/** Failed status polls in a row before the page admits it lost the server. */
-const FAILURES_SHOWN_AFTER = 2;
-
-/** @param {string} id */
-const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const NAME_KEY = 'shopcast.chatName';
+const embed = document.body.dataset.layout === 'embed';
+const slug = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 
 const ui = {
   title: byId('show-title'),
-  badge: byId('live-badge'),
-  statusText: byId('status-text'),
-  player: byId('player'),
+  embedTitle: byId('embed-title'),
+  embedBrand: /** @type {HTMLAnchorElement} */ (byId('embed-brand')),
+  viewers: byId('viewers'),
+  about: byId('about'),
+  description: byId('show-description'),
   video: /** @type {HTMLVideoElement} */ (byId('video')),
-  notice: byId('notice'),
-  noticeText: byId('notice-text'),
-  overlay: byId('overlay'),
-  overlaySpinner: byId('overlay-spinner'),
-  overlayIcon: byId('overlay-icon'),
-  overlayTitle: byId('overlay-title'),
-  overlayText: byId('overlay-text'),
-  overlayLink: byId('overlay-link'),
-  overlayPlay: /** @type {HTMLButtonElement} */ (byId('overlay-play')),
-  controls: byId('controls'),
 };
 
-/**
- * What covers the video in each page state (null: the video shows).
- * @type {Record<string, { spinner?: boolean, icon?: string, title?: string, text?: string, link?: boolean } | null>}
- */
-const SCREENS = {
-  loading: { spinner: true },
-  offline: {
-    icon: 'clock',
-    title: "The show hasn't started yet",
-    text: 'Stay on this page: the video starts by itself when the seller goes live.',
+/** Products pinned right now, by product id (from the event stream). @type {Map<string, string>} */
+const livePins = new Map();
+
+const stage = mountStage({
+  slug,
+  onChannel: (channel) => {
+    const title = channel ? channel.title || slug : 'Channel not found';
+    ui.title.textContent = title;
+    ui.embedTitle.textContent = channel ? title : 'shopcast';
+    document.title = `${title} · shopcast`;
+    ui.description.textContent = channel?.description ?? '';
+    ui.about.hidden = embed || !channel?.description;
+    if (channel?.viewers != null) renderViewers(channel.viewers);
   },
-  starting: { spinner: true, title: 'The show is about to start', text: 'Getting the video ready…' },
-  /** Reconnecting before this page ever had video; with video it keeps playing under a notice. */
-  reconnecting: { spinner: true, title: 'Seller reconnecting…', text: 'The show continues in a moment.' },
-  ended: { icon: 'done', title: 'This show has ended', text: 'Thanks for watching!', link: true },
-  'not-found': { icon: 'missing', title: 'Channel not found', text: "This link doesn't lead to a show.", link: true },
-  blocked: { title: 'The show is live', text: 'Your browser paused the video until you tap play.' },
-  unsupported: {
-    icon: 'missing',
-    title: "This browser can't play the show",
-    text: 'Try a recent Chrome, Safari, Firefox or Edge.',
-  },
-};
+  onPlayerChange: () => pins.reset(),
+});
+ui.embedBrand.href = `/watch/${encodeURIComponent(slug)}`;
 
-const STATUS_TEXT = {
-  loading: '',
-  offline: 'Not live yet',
-  starting: 'Starting soon',
-  reconnecting: 'Seller reconnecting',
-  ended: 'Show ended',
-  'not-found': '',
-};
-
-const slug = decodeURIComponent(location.pathname.split('/')[2] ?? '');
-
-/** @type {'loading'|'offline'|'starting'|'live'|'reconnecting'|'ended'|'not-found'} */
-let state = 'loading';
-/** @type {import('./js/channelPoller.js').ChannelStatus | null} */
-let channel = null;
-let pollFailures = 0;
-let troubled = false;
-let autoplayBlocked = false;
-let unsupported = false;
-
-const quality = new QualityMenu({
-  root: byId('quality'),
-  button: /** @type {HTMLButtonElement} */ (byId('quality-button')),
-  label: byId('quality-label'),
-  menu: byId('quality-menu'),
-  onChoose: (index) => {
-    player.setLevel(index);
-    renderLevel();
-  },
+const shelf = new ProductShelf({
+  slug,
+  lists: [
+    { root: byId('product-list'), variant: 'full' },
+    { root: byId('pin-overlay'), variant: 'compact' },
+  ],
+  empty: byId('products-empty'),
 });
 
-const player = new LivePlayer({
+const pins = syncPins({
+  slug,
+  shelf,
   video: ui.video,
-  onLevels: (levels) => {
-    quality.setLevels(levels);
-    const top = levels.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), levels[0] ?? { width: 0, height: 0 });
-    setAspect(top.width, top.height);
-    renderLevel();
-  },
-  onLevelSwitched: (index) => {
-    quality.setPlaying(index);
-    renderLevel();
-  },
-  onTrouble: (value) => {
-    if (troubled === value) return;
-    troubled = value;
-    render();
-  },
-  onAutoplay: (blocked) => {
-    if (autoplayBlocked === blocked) return;
-    autoplayBlocked = blocked;
-    render();
-  },
-  onUnsupported: () => {
-    unsupported = true;
-    render();
-  },
+  hls: () => stage.player.hls,
+  livePins: () => (stage.state === 'live' || stage.state === 'reconnecting' ? [...livePins.keys()] : []),
 });
 
-wireControls({ player: ui.player, video: ui.video, onPlay: () => player.play() });
-ui.overlayPlay.addEventListener('click', () => player.play());
-ui.video.addEventListener('resize', () => setAspect(ui.video.videoWidth, ui.video.videoHeight));
-
-/** Sizes the player box to the video, so portrait video is never cropped or taller than the screen. */
-function setAspect(width, height) {
-  if (!width || !height) return;
-  ui.player.style.setProperty('--ar', String(width / height));
-  ui.player.dataset.orientation = height > width ? 'portrait' : 'landscape';
+/** @param {number} n */
+function renderViewers(n) {
+  ui.viewers.hidden = !(n > 0);
+  ui.viewers.textContent = viewersText(n);
 }
 
-function renderLevel() {
-  ui.player.dataset.level = quality.playingLabel;
-  ui.player.dataset.levelIndex = String(player.hls?.currentLevel ?? -1);
-  ui.player.dataset.quality = quality.mode;
+const chat = embed ? null : mountChat();
+
+if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+  connectLiveEvents({
+    slug,
+    viewer: true,
+    on: {
+      snapshot: (data) => {
+        livePins.clear();
+        for (const pin of data.pins ?? []) {
+          if (pin?.product) shelf.upsert(pin.product);
+          if (pin?.productId) livePins.set(pin.productId, pin.id);
+        }
+        chat?.reset(Array.isArray(data.chat) ? data.chat : []);
+        if (typeof data.viewers === 'number') renderViewers(data.viewers);
+        pins.tick();
+      },
+      state: () => stage.refresh(),
+      pin: (pin) => {
+        if (pin?.product) shelf.upsert(pin.product);
+        if (pin?.productId) livePins.set(pin.productId, pin.id);
+        pins.tick();
+      },
+      unpin: (data) => {
+        livePins.delete(data?.productId);
+        pins.tick();
+      },
+      product: (product) => shelf.upsert(product),
+      'product.deleted': (data) => shelf.remove(data?.id),
+      chat: (message) => chat?.add(message),
+      'chat.deleted': (data) => chat?.remove(data?.id),
+      viewers: (data) => {
+        if (typeof data?.viewers === 'number') renderViewers(data.viewers);
+      },
+    },
+  });
 }
 
-/** @param {import('./js/channelPoller.js').ChannelStatus} status */
-function onStatus(status) {
-  channel = status;
-  pollFailures = 0;
-  const title = status.title || slug;
-  ui.title.textContent = title;
-  document.title = `${title} · shopcast`;
+/** The chat panel: a name chosen once (kept in localStorage), then the message box. */
+function mountChat() {
+  const log = new ChatLog({ root: byId('chat-log'), empty: byId('chat-empty') });
+  const nameForm = /** @type {HTMLFormElement} */ (byId('chat-name-form'));
+  const nameInput = /** @type {HTMLInputElement} */ (byId('chat-name'));
+  const form = /** @type {HTMLFormElement} */ (byId('chat-form'));
+  const input = /** @type {HTMLTextAreaElement} */ (byId('chat-input'));
+  const as = byId('chat-as');
+  const asName = byId('chat-as-name');
 
-  const streaming = status.state === 'live' || status.state === 'reconnecting';
-  if (streaming && status.playable) {
-    if (player.url !== status.masterUrl) player.load(status.masterUrl);
-  } else if (!streaming) {
-    stopVideo();
-  }
-  state = status.state === 'live' && player.url === null ? 'starting' : status.state;
-  render();
+  const storedName = () => {
+    try {
+      return (localStorage.getItem(NAME_KEY) ?? '').trim().slice(0, 40);
+    } catch {
+      return '';
+    }
+  };
+  let name = storedName();
+
+  const renderName = () => {
+    nameForm.hidden = name !== '';
+    form.hidden = name === '';
+    as.hidden = name === '';
+    asName.textContent = name;
+  };
+
+  nameForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = nameInput.value.replace(/\s+/g, ' ').trim().slice(0, 40);
+    if (!chosen) return;
+    name = chosen;
+    try {
+      localStorage.setItem(NAME_KEY, name);
+    } catch {
+      // Private mode: the name lasts for this visit.
+    }
+    renderName();
+    input.focus();
+  });
+  byId('chat-rename').addEventListener('click', () => {
+    nameInput.value = name;
+    name = '';
+    renderName();
+    nameInput.focus();
+  });
+
+  wireComposer({
+    form,
+    input,
+    counter: byId('chat-counter'),
+    error: byId('chat-error'),
+    send: async (text) => {
+      try {
+        const message = await api(`/api/channels/${encodeURIComponent(slug)}/chat`, { method: 'POST', body: { name, text } });
+        log.add(message);
+      } catch (err) {
+        throw new Error(err instanceof ApiError ? chatErrorText(err) : String(err));
+      }
+    },
+  });
+  renderName();
+  return log;
 }
 
-function onMissing() {
-  channel = null;
-  pollFailures = 0;
-  stopVideo();
-  ui.title.textContent = 'Channel not found';
-  document.title = 'Channel not found · shopcast';
-  state = 'not-found';
-  render();
-}
-
-function onFailure() {
-  pollFailures += 1;
-  render();
-}
-
-function stopVideo() {
-  if (player.url === null) return;
-  player.stop();
-  quality.setLevels([]);
-  troubled = false;
-  autoplayBlocked = false;
-  renderLevel();
-}
-
-/** "Live · 12:34" from the show's start. */
-function liveText() {
-  const started = channel?.startedAt ? Date.parse(channel.startedAt) : NaN;
-  if (!Number.isFinite(started)) return 'Live now';
-  const s = Math.max(0, Math.floor((Date.now() - started) / 1000));
-  const hh = Math.floor(s / 3600);
-  const mm = String(Math.floor(s / 60) % 60).padStart(hh ? 2 : 1, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return `Live · ${hh ? `${hh}:` : ''}${mm}:${ss}`;
-}
-
-function renderStatusText() {
-  ui.statusText.textContent =
-    pollFailures >= FAILURES_SHOWN_AFTER ? 'Connection lost, retrying…' : state === 'live' ? liveText() : STATUS_TEXT[state];
-}
-
-function render() {
-  document.body.dataset.state = state;
-  const hasVideo = player.url !== null;
-  ui.badge.hidden = state !== 'live' && state !== 'reconnecting';
-  ui.controls.hidden = !hasVideo;
-  renderStatusText();
-
-  const notice = state === 'reconnecting' ? 'Seller reconnecting…' : troubled ? 'Reconnecting to the video…' : '';
-  ui.notice.hidden = !hasVideo || notice === '';
-  ui.noticeText.textContent = notice;
-
-  const videoScreen = unsupported ? SCREENS.unsupported : autoplayBlocked ? SCREENS.blocked : null;
-  const screen = hasVideo ? videoScreen : SCREENS[state];
-  ui.overlay.hidden = !screen;
-  if (!screen) return;
-  ui.overlaySpinner.hidden = !screen.spinner;
-  ui.overlayIcon.dataset.icon = screen.icon ?? '';
-  ui.overlayTitle.textContent = screen.title ?? '';
-  ui.overlayText.textContent = screen.text ?? '';
-  ui.overlayLink.hidden = !screen.link;
-  ui.overlayPlay.hidden = screen !== SCREENS.blocked;
-}
-
-setInterval(() => {
-  if (state === 'live') renderStatusText();
-}, 1000);
-
-// Test hooks: a browser test reads the page state and the hls.js instance from here.
+// Test hooks: a browser test reads the page state, the hls.js instance and the cards on screen from here.
 window.shopcast = Object.freeze({
   get hls() {
-    return player.hls;
+    return stage.player.hls;
   },
   get state() {
-    return state;
+    return stage.state;
   },
   get channel() {
-    return channel;
+    return stage.channel;
+  },
+  get visibleProducts() {
+    return shelf.visible;
+  },
+  get pinRanges() {
+    return pins.ranges;
   },
 });
-
-render();
-if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
-  pollChannel({ slug, intervalMs: POLL_INTERVAL_MS, onStatus, onMissing, onFailure });
-} else {
-  onMissing();
-}

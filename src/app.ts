@@ -5,13 +5,22 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import type { Logger } from './log.js';
+import { ensureAdmin, StoredTokenAuthenticator } from './commerce/auth.js';
 import { ensureDemoChannel, type DemoChannel } from './commerce/demo.js';
+import { LiveCommerce } from './commerce/live.js';
 import { Ingest } from './ingest/ingest.js';
+import { eventRoutes } from './origin/api/events.js';
+import { liveRoutes } from './origin/api/live.js';
+import { HttpWorkers } from './origin/httpWorkers.js';
 import { Origin } from './origin/origin.js';
 import { Packager } from './packager/packager.js';
 import { StatusView } from './status.js';
 import { SqliteChannelRepository } from './store/channels.js';
+import { SqliteChatRepository } from './store/chat.js';
+import { SqliteProductRepository } from './store/products.js';
+import { SqliteApiTokenRepository, SqliteSellerRepository } from './store/sellers.js';
 import { openDatabase } from './store/db.js';
+import { SqliteShowRepository } from './store/shows.js';
 import { assertSupports, resolveFfmpeg } from './transcode/ffmpeg.js';
 import { loadProfiles, type Profile } from './transcode/profile.js';
 import { Supervisor } from './transcode/supervisor.js';
@@ -22,6 +31,8 @@ export interface StartedApp {
   httpPort: number;
   rtmpPort: number;
   demo: DemoChannel;
+  /** The bootstrap admin's API token when this start created it (shown this once), else null. */
+  adminToken: string | null;
 }
 
 export interface App {
@@ -41,7 +52,11 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
 
   const db = openDatabase(config.dataDir);
   const channels = new SqliteChannelRepository(db);
-  const demo = ensureDemoChannel(channels, { demoKey: config.demoKey, profile: config.profile });
+  const products = new SqliteProductRepository(db);
+  const sellers = new SqliteSellerRepository(db);
+  const tokens = new SqliteApiTokenRepository(db);
+  const admin = ensureAdmin({ sellers, tokens, adminToken: config.adminToken });
+  const demo = ensureDemoChannel(channels, { products, demoKey: config.demoKey, profile: config.profile });
   const profileFor = (slug: string): Profile => profiles.get(channels.bySlug(slug)?.profile ?? '') ?? defaultProfile;
 
   // Work folders of a previous process are orphans: its FFmpeg runs died with it.
@@ -75,7 +90,19 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     port: config.rtmpPort,
     reconnectWindowS: config.reconnectWindowS,
   });
+  const httpWorkers =
+    config.httpWorkers > 0
+      ? new HttpWorkers({
+          count: config.httpWorkers,
+          mediaDir,
+          graceS: config.segmentGraceS,
+          logLevel: config.logLevel,
+          onPlaylists: (listener) => bus.on('packager.playlists', listener),
+          log: log.child({ module: 'http-workers' }),
+        })
+      : undefined;
   const status = new StatusView({
+    httpWorkers: () => httpWorkers?.status() ?? { configured: 0, running: 0, restarts: 0 },
     channels,
     ingest,
     transcoder: supervisor,
@@ -83,27 +110,62 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     dataDir: config.dataDir,
     ffmpeg: { path: ffmpeg.path, version: ffmpeg.version, source: ffmpeg.source },
   });
+  const live = new LiveCommerce({
+    bus,
+    shows: new SqliteShowRepository(db),
+    chat: new SqliteChatRepository(db),
+    products,
+    channels,
+    status,
+    playlists: packager,
+    log: log.child({ module: 'live' }),
+  });
+  const auth = new StoredTokenAuthenticator(tokens);
   const origin = new Origin({
     media: packager,
     status,
     log: log.child({ module: 'origin' }),
     publicDir: path.join(ROOT, 'public'),
+    api: {
+      live,
+      auth,
+      sellers,
+      tokens,
+      channels,
+      products,
+      bus,
+      profiles: [...profiles.keys()],
+      defaultProfile: config.profile,
+      rtmpServer: () => `rtmp://${new URL(config.publicUrl).hostname}:${ingest.port}/live`,
+      obsSettings: (name) => {
+        const profile = profiles.get(name) ?? defaultProfile;
+        return {
+          bitrateKbps: Math.max(...profile.rungs.map((rung) => rung.videoBitrateKbps)),
+          keyframeIntervalS: profile.segmentDurationS,
+        };
+      },
+      extraRoutes: [liveRoutes({ live, channels, auth }), eventRoutes({ live, channels, status })],
+    },
     host: config.host,
     port: config.httpPort,
+    workers: httpWorkers,
   });
 
   return {
     async start() {
       await packager.start();
+      // Before RTMP opens: shows an earlier process left open are ended before any new one starts.
+      live.start();
       supervisor.start();
       try {
         const { port: httpPort } = await origin.start();
         // RTMP last: nothing can publish into a half-started gateway.
         await ingest.start();
-        return { httpPort, rtmpPort: ingest.port, demo };
+        return { httpPort, rtmpPort: ingest.port, demo, adminToken: admin.token };
       } catch (err) {
         await supervisor.stop();
         await packager.stop();
+        live.stop();
         await origin.stop();
         db.close();
         throw err;
@@ -113,6 +175,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       await ingest.stop();
       await supervisor.stop();
       await packager.stop();
+      // After ingest's stream.ended closed the shows; ends the event streams so the HTTP server closes at once.
+      live.stop();
       await origin.stop();
       db.close();
       log.info('stopped');

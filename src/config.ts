@@ -1,5 +1,6 @@
 // One typed, validated configuration: defaults, then an optional JSON file, then environment variables.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -24,6 +25,11 @@ const schema = z.object({
   playlistWindowSegments: z.coerce.number().int().min(3).max(60).default(6),
   /** Seconds a segment stays on disk after it left every playlist (players and CDNs may still be fetching it). */
   segmentGraceS: z.coerce.number().min(0).max(600).default(30),
+  /**
+   * Extra processes answering public media on the HTTP port. Two cores are left to the gateway and FFmpeg: on a
+   * 2-core machine a worker only competes with them for CPU (measured: no more requests/s, 50–60 MiB more memory).
+   */
+  httpWorkers: z.coerce.number().int().min(0).max(16).default(Math.min(Math.max(availableParallelism() - 2, 0), 4)),
   /** Seconds without transcoder progress, while media keeps arriving, before FFmpeg is restarted. */
   stallTimeoutS: z.coerce.number().min(2).max(120).default(10),
 });
@@ -46,6 +52,7 @@ const ENV: Record<keyof Config, string> = {
   playlistWindowSegments: 'SHOPCAST_PLAYLIST_WINDOW_SEGMENTS',
   segmentGraceS: 'SHOPCAST_SEGMENT_GRACE_S',
   stallTimeoutS: 'SHOPCAST_STALL_TIMEOUT_S',
+  httpWorkers: 'SHOPCAST_HTTP_WORKERS',
 };
 
 export class ConfigError extends Error {}

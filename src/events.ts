@@ -1,6 +1,8 @@
 // Typed events between modules: a typo in an event name or payload is a compile error, not a silent no-op.
 import { EventEmitter } from 'node:events';
 import type { FlvFeed, Ladder, SourceInfo } from './media.js';
+import type { RenderedPlaylist } from './origin/ports.js';
+import type { Product } from './store/ports.js';
 
 export interface ShopcastEvents {
   /** A publisher was accepted and its source probed; `reconnect` when it came back inside the reconnect window. */
@@ -8,7 +10,7 @@ export interface ShopcastEvents {
   /** The publisher dropped; the reconnect window is open. */
   'stream.interrupted': { slug: string; publishId: string; reason: string };
   /** The show is over: the reconnect window passed, or the gateway is shutting down. */
-  'stream.ended': { slug: string; reason: 'window-expired' | 'shutdown' };
+  'stream.ended': { slug: string; reason: 'window-expired' | 'shutdown' | 'channel-deleted' };
   /** A publish attempt was refused (unknown key, channel busy, unsupported media). Never carries the key. */
   'publish.rejected': { ip: string; reason: string; slug: string | null };
   /** An FFmpeg run began writing into workDir; rung i writes into `${workDir}/${i}/index.m3u8`. */
@@ -17,8 +19,9 @@ export interface ShopcastEvents {
     runId: string;
     workDir: string;
     ladder: Ladder;
-    /** Wall clock of the first media the run received: program date time of its first segment. */
-    anchorWallClockMs: number;
+    /** Wall clock at which the first media the run received was sent: program date time of its first segment. Read it
+     * when that segment is published (see FlvAttachment.mediaStartWallClockMs). */
+    anchorWallClockMs: () => number;
   };
   /** An FFmpeg run finished; `expected` is false for a crash or a watchdog kill. */
   'transcode.run.ended': { slug: string; runId: string; expected: boolean; reason: string };
@@ -26,6 +29,12 @@ export interface ShopcastEvents {
   'channel.keyRotated': { slug: string };
   /** A channel was deleted; anything live on it stops. */
   'channel.deleted': { slug: string };
+  /** A product was edited (live commerce sends it to pages that show it pinned). */
+  'product.updated': { product: Product };
+  /** A product was deleted from `slug`'s catalog; live commerce unpins it first if it is pinned. */
+  'product.deleted': { slug: string; productId: string };
+  /** A channel's public playlists changed (null: nothing playable); rungs are the media playlists it serves. */
+  'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: RenderedPlaylist | null; rungs: string[] };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

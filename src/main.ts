@@ -1,7 +1,7 @@
 // Entry point: configuration → app → listeners, and a graceful shutdown on SIGINT/SIGTERM.
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './log.js';
-import { createApp, type StartedApp } from './app.js';
+import { createLogger, type Logger } from './log.js';
+import { createApp, type App, type StartedApp } from './app.js';
 
 function banner(config: Config, started: StartedApp): string {
   const publicUrl = new URL(config.publicUrl);
@@ -13,6 +13,11 @@ function banner(config: Config, started: StartedApp): string {
       ? `${demo.channel.streamKey}\n                 (shown this once; print it again with: npm run key -- ${demo.channel.slug})`
       : `print it with: npm run key -- ${demo.channel.slug}`;
   const base = config.publicUrl.replace(/\/$/, '');
+  const token = config.adminToken
+    ? 'the one set in SHOPCAST_ADMIN_TOKEN'
+    : started.adminToken !== null
+      ? `${started.adminToken}\n                 (shown this once; issue a new one with: npm run token)`
+      : 'shown on the first start; issue a new one with: npm run token';
   return [
     '',
     'shopcast is running.',
@@ -20,7 +25,9 @@ function banner(config: Config, started: StartedApp): string {
     `    Server:      ${rtmpServer}`,
     `    Stream Key:  ${key}`,
     `  Watch:         ${base}/watch/${demo.channel.slug}`,
-    `  Streams API:   ${base}/api/streams`,
+    `  Studio:        ${base}/studio`,
+    `    Admin token: ${token}`,
+    `  API:           ${base}/api/openapi.json`,
     '',
   ].join('\n');
 }
@@ -34,19 +41,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  let app;
-  let started: StartedApp;
+  let app: App;
   try {
     app = await createApp({ config, log });
-    started = await app.start();
   } catch (err) {
-    log.fatal({ err }, 'shopcast could not start');
-    process.stderr.write(`shopcast could not start: ${(err as Error).message}\n`);
-    process.exit(1);
+    failedToStart(log, err);
   }
-  // The banner is for the person at the terminal: stderr keeps stdout pure JSON logs.
-  process.stderr.write(`${banner(config, started)}\n`);
+  const starting = app.start();
 
+  // Handlers come before the start finishes: a signal during it (the origin already answers) stops cleanly after it.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -55,16 +58,34 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
-    app.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    starting
+      .catch(() => undefined)
+      .then(() => app.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  let started: StartedApp;
+  try {
+    started = await starting;
+  } catch (err) {
+    failedToStart(log, err);
+  }
+  // The banner is for the person at the terminal: stderr keeps stdout pure JSON logs.
+  if (!stopping) process.stderr.write(`${banner(config, started)}\n`);
+}
+
+function failedToStart(log: Logger, err: unknown): never {
+  log.fatal({ err }, 'shopcast could not start');
+  process.stderr.write(`shopcast could not start: ${(err as Error).message}\n`);
+  process.exit(1);
 }
 
 void main();

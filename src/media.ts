@@ -65,8 +65,13 @@ export interface FlvSink {
 }
 
 export interface FlvAttachment {
-  /** Wall clock (ms since epoch) at which the first media tag handed to the sink was received from the publisher. */
-  firstTagWallClockMs: number;
+  /**
+   * Wall clock (ms since epoch) at which the publisher sent the first media tag handed to the sink: its timestamp
+   * plus the smallest (arrival − timestamp) of the publish so far. Publishers send what they encoded during the
+   * RTMP handshake in one burst, so the first tags arrive late for their timestamps; the estimate improves as paced
+   * media arrives, and is best read when the first segment is published.
+   */
+  mediaStartWallClockMs(): number;
   detach(): void;
 }
 

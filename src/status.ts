@@ -11,6 +11,7 @@ export interface StatusSources {
   packager: { status(slug: string): { playable: boolean; ended: boolean } | undefined; statusJson(slug: string): JsonValue | undefined };
   dataDir: string;
   ffmpeg: { path: string; version: string; source: string };
+  httpWorkers: () => { configured: number; running: number; restarts: number };
 }
 
 /** Below this, new segments may not fit: operators are told before the disk is full. */
@@ -25,11 +26,13 @@ export class StatusView implements StatusReader {
     const live = this.sources.ingest.snapshot(slug);
     const packaged = this.sources.packager.status(slug);
     const endedAt = this.sources.ingest.lastEnded(slug);
+    // With no publisher, a packaged show is over (its ENDLIST may wait a few seconds for the last segment). With a
+    // publisher, an ended show is the previous one: the new show is not playable until its first segment.
     return {
       slug,
       title: channel.title,
-      state: live?.state ?? (packaged?.ended ? 'ended' : 'offline'),
-      playable: packaged?.playable ?? false,
+      state: live?.state ?? (packaged !== undefined ? 'ended' : 'offline'),
+      playable: (packaged?.playable ?? false) && !(live !== undefined && packaged?.ended === true),
       masterUrl: `/live/${slug}/master.m3u8`,
       startedAt: live?.since ?? null,
       endedAt: live ? null : (endedAt?.toISOString() ?? null),
@@ -63,6 +66,7 @@ export class StatusView implements StatusReader {
         dataDir: { writable, freeBytes, lowDisk: freeBytes < LOW_DISK_BYTES },
         ffmpeg: { ...ffmpeg },
         liveStreams: this.sources.ingest.snapshots().length,
+        httpWorkers: this.sources.httpWorkers(),
       },
     };
   }

@@ -32,6 +32,20 @@ function sampleProcess(pid: number | null): ProcessSample | null {
   return { pid, startTimeTicks: stat.startTimeTicks, cpuS: cpuSeconds(stat, CLOCK_TICKS_PER_S), rssBytes };
 }
 
+/** A gateway made of several processes, as one: CPU and RSS summed, identified by its main process. */
+function sampleGroup(pids: readonly number[]): ProcessSample | null {
+  const [main, ...rest] = pids.map(sampleProcess);
+  if (!main) return null;
+  return rest.reduce<ProcessSample>(
+    (sum, sample) => ({
+      ...sum,
+      cpuS: sum.cpuS + (sample?.cpuS ?? 0),
+      rssBytes: sum.rssBytes === null ? null : sum.rssBytes + (sample?.rssBytes ?? 0),
+    }),
+    main,
+  );
+}
+
 export class ResourceSampler {
   readonly samples: ResourceSample[] = [];
   /** Distinct failures (a sample that failed is skipped). */
@@ -74,7 +88,7 @@ export class ResourceSampler {
       const transcoder = probe ? sampleProcess(probe.pid) : null;
       this.samples.push({
         atMs,
-        gateway: sampleProcess(this.system.gatewayPid()),
+        gateway: sampleGroup(this.system.gatewayPids()),
         transcoder: transcoder && probe ? { ...transcoder, outTimeS: probe.outTimeS } : null,
       });
     } catch (err) {

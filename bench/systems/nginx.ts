@@ -126,7 +126,10 @@ export async function startNginxSystem({ variant, runDir, ffmpegPath, profile }:
     masterUrl: `${httpUrl}/hls/${STREAM}.m3u8`,
     httpUrl,
     transcodes: variant === 'c',
-    gatewayPid: worker,
+    gatewayPids: () => {
+      const pid = worker();
+      return pid === null ? [] : [pid];
+    },
     transcoder: async (): Promise<TranscoderProbe | null> => {
       const workerPid = variant === 'c' ? worker() : null;
       if (workerPid === null) return null;

@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { startShopcast } from '../../test/e2e/helpers/shopcast.js';
-import { identify, killIfAlive, onCleanup, stopChild, type ProcessIdentity } from '../processes.js';
+import { childrenOf, identify, killIfAlive, onCleanup, stopChild, type ProcessIdentity } from '../processes.js';
 import type { StartSystemOptions, SystemUnderTest, TranscoderProbe } from './system.js';
 
 /** The part of GET /api/streams the bench reads. */
@@ -33,7 +33,12 @@ export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): P
     masterUrl: `${shopcast.httpUrl}/live/demo/master.m3u8`,
     httpUrl: shopcast.httpUrl,
     transcodes: true,
-    gatewayPid: () => shopcast.process.pid ?? null,
+    gatewayPids: () => {
+      const primary = shopcast.process.pid;
+      if (primary === undefined) return [];
+      const workers = childrenOf(primary).filter((child) => child.comm === 'node' && child.state !== 'Z');
+      return [primary, ...workers.map((child) => child.pid)];
+    },
     transcoder: async (): Promise<TranscoderProbe | null> => {
       const body = streamsSchema.parse(await shopcast.json('/api/streams'));
       const transcoder = body.streams[0]?.transcoder;

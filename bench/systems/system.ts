@@ -18,8 +18,9 @@ export interface SystemUnderTest {
   httpUrl: string;
   /** Whether the system transcodes (has a transcoder to measure). */
   transcodes: boolean;
-  /** The process serving RTMP and HTTP whose CPU and memory count as the gateway's. */
-  gatewayPid(): number | null;
+  /** The processes serving RTMP and HTTP, whose CPU and memory together count as the gateway's; the first is the
+   * main one (shopcast's primary, nginx's worker), the rest its helpers (shopcast's HTTP workers). */
+  gatewayPids(): number[];
   /** The running transcoder, or null (none yet, or none at all). */
   transcoder(): Promise<TranscoderProbe | null>;
   /** Facts for the results file (binaries, the ladder as the system reports it), asked while the stream is live. */

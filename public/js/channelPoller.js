@@ -3,8 +3,9 @@
 const STATES = new Set(['offline', 'starting', 'live', 'reconnecting', 'ended']);
 
 /**
- * @typedef {{ slug: string, title: string, state: string, playable: boolean, masterUrl: string,
- *             startedAt: string | null, endedAt: string | null }} ChannelStatus
+ * @typedef {{ slug: string, title: string, description: string, state: string, playable: boolean, masterUrl: string,
+ *             startedAt: string | null, endedAt: string | null, viewers: number | null,
+ *             show: { id: string, startedAt: string } | null }} ChannelStatus
  */
 
 /**
@@ -27,18 +28,31 @@ function parseStatus(body) {
   return {
     slug: String(b.slug ?? ''),
     title: typeof b.title === 'string' ? b.title : '',
+    description: typeof b.description === 'string' ? b.description : '',
     state: b.state,
     playable: b.playable === true,
     masterUrl,
     startedAt: typeof b.startedAt === 'string' ? b.startedAt : null,
     endedAt: typeof b.endedAt === 'string' ? b.endedAt : null,
+    viewers: typeof b.viewers === 'number' && Number.isFinite(b.viewers) ? b.viewers : null,
+    show: parseShow(b.show),
   };
+}
+
+/**
+ * @param {unknown} show
+ * @returns {{ id: string, startedAt: string } | null}
+ */
+function parseShow(show) {
+  if (typeof show !== 'object' || show === null) return null;
+  const s = /** @type {Record<string, unknown>} */ (show);
+  return typeof s.id === 'string' && typeof s.startedAt === 'string' ? { id: s.id, startedAt: s.startedAt } : null;
 }
 
 /**
  * @param {{ slug: string, intervalMs: number, onStatus: (status: ChannelStatus) => void,
  *           onMissing: () => void, onFailure: () => void }} opts
- * @returns {{ stop(): void }}
+ * @returns {{ stop(): void, refresh(): void }}
  */
 export function pollChannel(opts) {
   const url = `/api/channels/${encodeURIComponent(opts.slug)}`;
@@ -73,6 +87,9 @@ export function pollChannel(opts) {
   document.addEventListener('visibilitychange', onVisible);
   void poll();
   return {
+    refresh() {
+      void poll();
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);

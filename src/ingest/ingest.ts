@@ -3,7 +3,7 @@
 import NodeRtmpServer from 'node-media-server/src/server/rtmp_server.js';
 import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ChannelRepository } from '../store/channels.js';
 import { PublishTap, type IngestStats } from './tap.js';
@@ -51,6 +51,7 @@ export class Ingest {
   readonly #accepted = new Map<string, string>();
   readonly #lastEnded = new Map<string, number>();
   #server: NodeRtmpServer | null = null;
+  #unsubscribe: (() => void)[] = [];
 
   constructor(private readonly opts: IngestOptions) {}
 
@@ -67,6 +68,15 @@ export class Ingest {
     Context.eventEmitter.on('postPublish', this.#onPostPublish);
     Context.eventEmitter.on('donePublish', this.#onDonePublish);
     Context.eventEmitter.on('prePlay', this.#onPrePlay);
+    this.#unsubscribe = [
+      // The old key stops working at once: its publisher is cut and may come back with the new key in the window.
+      this.opts.bus.on('channel.keyRotated', ({ slug }) => this.#disconnect(slug, 'stream key rotated')),
+      this.opts.bus.on('channel.deleted', ({ slug }) => {
+        this.#disconnect(slug, 'channel deleted');
+        const stream = this.#streams.get(slug);
+        if (stream) this.#endShow(stream, 'channel-deleted');
+      }),
+    ];
 
     const server = new NodeRtmpServer();
     this.#server = server;
@@ -88,6 +98,8 @@ export class Ingest {
   }
 
   async stop(): Promise<void> {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
     for (const stream of [...this.#streams.values()]) this.#endShow(stream, 'shutdown');
     Context.eventEmitter.off('prePublish', this.#onPrePublish);
     Context.eventEmitter.off('postPublish', this.#onPostPublish);
@@ -223,7 +235,15 @@ export class Ingest {
     session.close();
   };
 
-  #endShow(stream: LiveStream, reason: 'window-expired' | 'shutdown'): void {
+  #disconnect(slug: string, reason: string): void {
+    const sessionId = this.#streams.get(slug)?.sessionId;
+    const session = sessionId ? Context.sessions.get(sessionId) : undefined;
+    if (!session) return;
+    this.opts.log.warn({ slug, session: session.id, reason }, 'publisher disconnected');
+    session.close();
+  }
+
+  #endShow(stream: LiveStream, reason: ShopcastEvents['stream.ended']['reason']): void {
     if (stream.windowTimer) clearTimeout(stream.windowTimer);
     if (stream.sessionId !== null) {
       stream.detachFromBroadcast?.();

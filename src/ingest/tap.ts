@@ -42,20 +42,21 @@ export class PublishTap implements FlvFeed {
   #firstAudio: FlvTag | null = null;
   #gop: FlvTag[] = [];
   #gopBytes = 0;
-  #gopWallClockMs = 0;
   #lastKeyframeMs: number | null = null;
   #keyframeIntervalS: number | null = null;
   #keyframes = 0;
   #firstKeyframeMs: number | null = null;
   #lastVideoMs: number | null = null;
   #lastTagWallClockMs = Date.now();
+  /** Smallest (arrival − timestamp) of any media tag: the publisher's media clock on the wall clock, minus lag. */
+  #clockOffsetMs: number | null = null;
   readonly #bitrate = new RateWindow(RATE_WINDOW_MS);
   readonly #frameRate = new RateWindow(RATE_WINDOW_MS);
   readonly #sinks = new Set<FlvSink>();
   readonly #keyframeWaiters = new Set<(closing: boolean) => void>();
   #attachedOnce = false;
-  /** Where the newest keyframe sits in the replay buffer, and when it arrived. */
-  #currentGop = { index: 0, wallClockMs: 0 };
+  /** Where the newest keyframe sits in the replay buffer. */
+  #currentGopIndex = 0;
 
   constructor(
     readonly id: string,
@@ -97,6 +98,8 @@ export class PublishTap implements FlvFeed {
       default:
         break;
     }
+    const offsetMs = this.#lastTagWallClockMs - tag.timestampMs;
+    if (this.#clockOffsetMs === null || offsetMs < this.#clockOffsetMs) this.#clockOffsetMs = offsetMs;
     this.#bitrate.add(tag.timestampMs, tag.bytes.length * 8);
     if (tag.kind === 'keyframe' || tag.kind === 'video') {
       this.#frameRate.add(tag.timestampMs, 1);
@@ -119,14 +122,13 @@ export class PublishTap implements FlvFeed {
     if (this.#attachedOnce || this.#gop.length === 0 || this.#gopBytes + tag.bytes.length > MAX_GOP_BYTES) {
       this.#gop = [tag];
       this.#gopBytes = tag.bytes.length;
-      this.#gopWallClockMs = this.#lastTagWallClockMs;
     } else {
       // Until the first consumer attaches, keep everything since the first keyframe: the transcoder then starts with
       // the media that arrived while the source was probed, and the first segment is ready that much sooner.
       this.#gop.push(tag);
       this.#gopBytes += tag.bytes.length;
     }
-    this.#currentGop = { index: this.#gop.length - 1, wallClockMs: this.#lastTagWallClockMs };
+    this.#currentGopIndex = this.#gop.length - 1;
   }
 
   /** Resolves with the source description at the first video keyframe; rejects if none came within `giveUpMs`. */
@@ -216,15 +218,16 @@ export class PublishTap implements FlvFeed {
     }
     for (const tag of this.#gop) sink.write(tag.bytes);
     this.#sinks.add(sink);
-    const firstTagWallClockMs = this.#gop.length > 0 ? this.#gopWallClockMs : Date.now();
+    const first = this.#gop[0];
+    const attachedAtMs = Date.now();
     if (!this.#attachedOnce) {
       this.#attachedOnce = true;
-      this.#gop = this.#gop.slice(this.#currentGop.index);
+      this.#gop = this.#gop.slice(this.#currentGopIndex);
       this.#gopBytes = this.#gop.reduce((sum, tag) => sum + tag.bytes.length, 0);
-      this.#gopWallClockMs = this.#currentGop.wallClockMs;
     }
     return {
-      firstTagWallClockMs,
+      mediaStartWallClockMs: () =>
+        first === undefined || this.#clockOffsetMs === null ? attachedAtMs : first.timestampMs + this.#clockOffsetMs,
       detach: () => {
         this.#sinks.delete(sink);
       },

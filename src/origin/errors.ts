@@ -40,14 +40,45 @@ export function badRequest(message: string): HttpError {
   return new HttpError({ status: 400, code: 'bad_request', message });
 }
 
+/** No bearer token, or one that belongs to nobody; the header tells clients which scheme to use. */
+export function unauthorized(message = 'a valid bearer token is required'): HttpError {
+  return new HttpError({ status: 401, code: 'unauthorized', message, headers: { 'WWW-Authenticate': 'Bearer' } });
+}
+
+/** A known caller that may not do this; `code` lets a refusal say why in machine terms (e.g. 'muted'). */
+export function forbidden(message = 'forbidden', code = 'forbidden'): HttpError {
+  return new HttpError({ status: 403, code, message });
+}
+
+/** The request is valid but clashes with current state (slug taken, channel live, already pinned...). */
+export function conflict(message: string): HttpError {
+  return new HttpError({ status: 409, code: 'conflict', message });
+}
+
+export function payloadTooLarge(message: string): HttpError {
+  return new HttpError({ status: 413, code: 'payload_too_large', message });
+}
+
+export function unsupportedMediaType(message = 'expected Content-Type: application/json'): HttpError {
+  return new HttpError({ status: 415, code: 'unsupported_media_type', message });
+}
+
+/** Rate limited; Retry-After (whole seconds, at least 1) says when trying again can succeed. */
+export function tooManyRequests(retryAfterS: number, message = 'too many requests'): HttpError {
+  const seconds = Math.max(1, Math.ceil(retryAfterS));
+  return new HttpError({ status: 429, code: 'too_many_requests', message, headers: { 'Retry-After': String(seconds) } });
+}
+
 /** Codes for errors raised by express and send (bad URI encoding, vanished file, unsatisfiable range...). */
 const CODES: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   412: 'precondition_failed',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   416: 'range_not_satisfiable',
 };
 

@@ -12,13 +12,15 @@ import { SegmentCache } from './segmentCache.js';
 export interface MediaHandlerOptions {
   media: MediaLibrary;
   log: Logger;
-  /** Bytes of segment files kept in memory (default 32 MiB: the live windows of a few channels). */
+  /** Bytes of segment files kept in memory (default SEGMENT_CACHE_BYTES). */
   cacheBytes?: number;
 }
 
 /** Answers the request if it is under /live/ (true), or leaves it to the rest of the origin (false). */
 export type MediaHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** Segment bytes the origin keeps in memory, split between its processes: the live windows of a few channels. */
+export const SEGMENT_CACHE_BYTES = 32 * 1024 * 1024;
 const PREFIX = '/live/';
 const SEGMENT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const PREFLIGHT_MAX_AGE_S = 86_400;
@@ -36,7 +38,7 @@ interface EncodedPlaylist {
 }
 
 export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
-  const segments = new SegmentCache(opts.cacheBytes ?? 32 * 1024 * 1024);
+  const segments = new SegmentCache(opts.cacheBytes ?? SEGMENT_CACHE_BYTES);
   // The packager renders a new object per update, so each version is encoded and hashed once.
   const encoded = new WeakMap<RenderedPlaylist, EncodedPlaylist>();
 

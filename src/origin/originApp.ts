@@ -3,7 +3,7 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../log.js';
-import { apiRouter } from './apiRoutes.js';
+import { apiRouter, type ApiOptions } from './api/index.js';
 import { errorHandler, unmatched } from './errors.js';
 import { createMediaHandler } from './mediaHandler.js';
 import { pageRouter } from './pageRoutes.js';
@@ -15,6 +15,10 @@ export interface OriginAppOptions {
   log: Logger;
   /** Folder with index.html, watch.html and their assets. */
   publicDir: string;
+  /** Repositories, views and extra route modules of the /api routes (their `status` is the one above). */
+  api: Omit<ApiOptions, 'status'>;
+  /** Segment bytes this process keeps in memory (default SEGMENT_CACHE_BYTES). */
+  segmentCacheBytes?: number;
 }
 
 /** Browsers must not guess a type: a segment or JSON answer is never rendered as HTML. */
@@ -28,8 +32,10 @@ function createApiAndPages(opts: OriginAppOptions): Express {
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  // HTTP workers (and a reverse proxy on the same host) forward requests with X-Forwarded-For: req.ip is the client.
+  app.set('trust proxy', 'loopback');
   app.use(noSniff);
-  app.use(apiRouter({ status: opts.status }));
+  app.use(apiRouter({ ...opts.api, status: opts.status }));
   app.use(pageRouter({ publicDir: opts.publicDir }));
   app.use(unmatched);
   app.use(errorHandler({ log: opts.log }));
@@ -37,7 +43,7 @@ function createApiAndPages(opts: OriginAppOptions): Express {
 }
 
 export function createOriginHandler(opts: OriginAppOptions): RequestListener {
-  const media = createMediaHandler({ media: opts.media, log: opts.log });
+  const media = createMediaHandler({ media: opts.media, log: opts.log, cacheBytes: opts.segmentCacheBytes });
   const app = createApiAndPages(opts);
   return (req, res) => {
     if (!media(req, res)) app(req, res);

@@ -1,4 +1,6 @@
-// Shopper-facing pages and their assets: the channel list, the product page, and hls.js served from node_modules.
+// Pages and their assets: the home page, the product page and its frameable embed, the seller studio, and hls.js
+// served from node_modules.
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
@@ -12,7 +14,7 @@ const VENDOR_MAX_AGE_MS = 24 * 3600 * 1000;
  * Pages render API data, so scripts come only from here. Media and playlists may come from a CDN host named in
  * masterUrl; hls.js runs its transmuxer in a blob: worker and feeds the video element through blob: URLs.
  */
-const PAGE_CSP = [
+const BASE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -22,11 +24,21 @@ const PAGE_CSP = [
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
-].join('; ');
+  "form-action 'self'",
+];
+
+/** Pages may be framed by this site only (clickjacking); the embed exists to be framed by any shop. */
+export const PAGE_CSP = [...BASE_CSP, "frame-ancestors 'self'"].join('; ');
+export const EMBED_CSP = [...BASE_CSP, 'frame-ancestors *'].join('; ');
+
+/** The product page becomes its embed with one attribute: same markup, same script, no copy to drift. */
+const WATCH_LAYOUT = 'data-layout="watch"';
+const EMBED_LAYOUT = 'data-layout="embed"';
 
 /** Pages revalidate on every visit so a deploy reaches shoppers at once; their assets may be cached briefly. */
-function setPageHeaders(res: Response): void {
-  res.set({ 'Cache-Control': 'no-cache', 'Content-Security-Policy': PAGE_CSP, 'Referrer-Policy': 'same-origin' });
+function setPageHeaders(res: Response, csp = PAGE_CSP): void {
+  res.set({ 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp, 'Referrer-Policy': 'same-origin' });
+  if (csp === PAGE_CSP) res.set('X-Frame-Options', 'SAMEORIGIN');
 }
 
 export function pageRouter(opts: { publicDir: string }): Router {
@@ -39,10 +51,17 @@ export function pageRouter(opts: { publicDir: string }): Router {
   };
 
   router.get('/', (_req, res) => sendPage(res, 'index.html'));
+  router.get('/studio', (_req, res) => sendPage(res, 'studio.html'));
   router.get('/watch/:slug', (req, res) => {
     validParam('slug', req.params.slug);
     // Unknown channels get the page too: it says "channel not found" and picks the channel up if it appears.
     sendPage(res, 'watch.html');
+  });
+  router.get('/embed/:slug', async (req, res) => {
+    validParam('slug', req.params.slug);
+    const html = await readFile(path.join(publicDir, 'watch.html'), 'utf8');
+    setPageHeaders(res, EMBED_CSP);
+    res.type('html').send(html.replace(WATCH_LAYOUT, EMBED_LAYOUT));
   });
   router.get('/vendor/hls.min.js', (_req, res) => {
     res.sendFile(HLS_JS, { maxAge: VENDOR_MAX_AGE_MS, dotfiles: 'allow' });

@@ -38,3 +38,11 @@ export interface StatusReader {
   /** `ok` false answers /healthz with 503. */
   health(): { ok: boolean; checks: Record<string, JsonValue> };
 }
+
+/** What live commerce knows of a channel right now (implemented by commerce/live). */
+export interface LiveReader {
+  /** Open viewer event streams of the channel. */
+  viewers(slug: string): number;
+  /** The show in progress, or null between shows. */
+  show(slug: string): { id: string; startedAt: string } | null;
+}

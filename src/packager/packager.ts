@@ -6,6 +6,7 @@ import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Ladder } from '../media.js';
 import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
+import { assertDateRange, type DateRange } from './date-range.js';
 import {
   MASTER_PLAYLIST,
   MEDIA_FILE_NAME,
@@ -57,6 +58,11 @@ interface Channel {
   media: RenderedPlaylist | undefined;
   /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
   endDeadline: NodeJS.Timeout | undefined;
+  /**
+   * Ranges set and not closed yet, by id: a show opened later starts with them (a pin made before the first segment,
+   * or one kept through a reconnect whose ladder needed a new show).
+   */
+  readonly openRanges: Map<string, DateRange>;
 }
 
 interface Run {
@@ -66,7 +72,9 @@ interface Run {
   readonly workDir: string;
   /** The show's rungs, in show order, with where this run writes them. */
   readonly rungs: RunRung[];
-  readonly anchorWallClockMs: number;
+  readonly anchorWallClockMs: () => number;
+  /** Frozen when the run's first segment is published, so the run's program date times never jump. */
+  anchorMs: number | undefined;
   readonly aligner: RunAligner;
   readonly watcher: RunWatcher;
   readonly log: Logger;
@@ -142,6 +150,16 @@ export class Packager implements MediaLibrary {
     return this.#files.has(media) ? this.#files.pathOf(media) : undefined;
   }
 
+  /**
+   * Adds or replaces (same id, e.g. with an end) a date range of the channel's show; every media playlist lists it
+   * from the next render on. Applied in order with the show's other updates. Throws on a range no playlist can carry.
+   */
+  setDateRange(slug: string, range: DateRange): void {
+    assertDateRange(range);
+    const copy = { ...range, attributes: { ...range.attributes } };
+    this.#enqueue(slug, () => this.#setDateRange(slug, copy));
+  }
+
   status(slug: string): PackagerStatus | undefined {
     const show = this.#channels.get(slug)?.show;
     if (show === undefined) return undefined;
@@ -174,7 +192,15 @@ export class Packager implements MediaLibrary {
     let channel = this.#channels.get(slug);
     if (channel === undefined) {
       const queue = new SerialQueue((err) => this.#log.error({ err, slug }, 'packager task failed'));
-      channel = { slug, queue, show: undefined, master: undefined, media: undefined, endDeadline: undefined };
+      channel = {
+        slug,
+        queue,
+        show: undefined,
+        master: undefined,
+        media: undefined,
+        endDeadline: undefined,
+        openRanges: new Map(),
+      };
       this.#channels.set(slug, channel);
     }
     return channel;
@@ -215,6 +241,7 @@ export class Packager implements MediaLibrary {
       workDir,
       rungs,
       anchorWallClockMs: event.anchorWallClockMs,
+      anchorMs: undefined,
       aligner: new RunAligner(rungs.length),
       watcher,
       log,
@@ -232,6 +259,7 @@ export class Packager implements MediaLibrary {
       rungs: ladder.rungs,
       windowSegments: this.#windowSegments,
       segmentDurationS: ladder.segmentDurationS,
+      dateRanges: [...channel.openRanges.values()],
     });
     channel.show = show;
     this.#render(channel);
@@ -289,6 +317,13 @@ export class Packager implements MediaLibrary {
     this.#log.info({ slug: channel.slug, showId: channel.show.showId }, 'show ended');
   }
 
+  #setDateRange(slug: string, range: DateRange): void {
+    const channel = this.#channel(slug);
+    if (range.endMs === undefined) channel.openRanges.set(range.id, range);
+    else channel.openRanges.delete(range.id);
+    if (channel.show?.setDateRange(range) === true) this.#render(channel);
+  }
+
   #hasRun(show: Show): boolean {
     return [...this.#runs.values()].some((run) => run.show === show);
   }
@@ -305,7 +340,7 @@ export class Packager implements MediaLibrary {
     const { segment, evicted, releasedRun } = show.append({
       runIndex: run.runIndex,
       durationS: aligned.durationS,
-      programDateTimeMs: run.anchorWallClockMs + aligned.offsetS * 1000,
+      programDateTimeMs: (run.anchorMs ??= run.anchorWallClockMs()) + aligned.offsetS * 1000,
       publishedAtMs: Date.now(),
     });
     for (const file of moved) this.#files.publish(file);
@@ -361,11 +396,17 @@ export class Packager implements MediaLibrary {
     if (show === undefined || !show.playable) {
       channel.master = undefined;
       channel.media = undefined;
-      return;
+    } else {
+      const maxAgeS = playlistMaxAgeS(show.targetDurationS);
+      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
+      channel.media = { body: renderMediaPlaylist(show), maxAgeS };
     }
-    const maxAgeS = playlistMaxAgeS(show.targetDurationS);
-    channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
-    channel.media = { body: renderMediaPlaylist(show), maxAgeS };
+    this.#bus.emit('packager.playlists', {
+      slug: channel.slug,
+      master: channel.master ?? null,
+      media: channel.media ?? null,
+      rungs: show?.rungs.map((rung) => rung.name) ?? [],
+    });
   }
 }
 

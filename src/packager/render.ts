@@ -1,5 +1,6 @@
 // Renders a show's HLS playlists (RFC 8216bis) as text, once per update; pure, so every tag is unit-tested.
 import type { Rung } from '../media.js';
+import { renderDateRange } from './date-range.js';
 import { initFileName, mediaPlaylistName, segmentFileName } from './names.js';
 import type { Show } from './show.js';
 
@@ -13,6 +14,8 @@ export function renderMediaPlaylist(show: Show): string {
     `#EXT-X-DISCONTINUITY-SEQUENCE:${show.discontinuitySequence}`,
     '#EXT-X-INDEPENDENT-SEGMENTS',
   ];
+  // A playlist with EXT-X-DATERANGE must carry a program date time (RFC 8216bis 4.4.5.1): every segment has one.
+  if (show.segments.length > 0) lines.push(...show.dateRanges.map(renderDateRange));
   let mappedRun: number | undefined;
   for (const segment of show.segments) {
     if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');

@@ -1,6 +1,8 @@
 // One show of a channel as shoppers see it: aligned segments in a sliding window, discontinuities where an FFmpeg
-// run began, a target duration that never shrinks, and which segments and init segments left the playlists.
+// run began, a target duration that never shrinks, which segments and init segments left the playlists, and the date
+// ranges (timed metadata) that overlap the window.
 import type { Rung } from '../media.js';
+import type { DateRange } from './date-range.js';
 
 export interface ShowSegment {
   /** Media sequence number: the same on every rung, growing by one per segment for the whole show. */
@@ -21,6 +23,8 @@ export interface ShowOptions {
   windowSegments: number;
   /** Planned segment duration: the first target duration. */
   segmentDurationS: number;
+  /** Ranges still open when the show begins (set before its first run, or kept from a show it replaces). */
+  dateRanges?: readonly DateRange[];
 }
 
 export interface NewSegment {
@@ -49,12 +53,14 @@ export class Show {
   #runCount = 0;
   #discontinuityPending = false;
   #ended = false;
+  readonly #dateRanges = new Map<string, DateRange>();
 
   constructor(opts: ShowOptions) {
     this.showId = opts.showId;
     this.rungs = opts.rungs;
     this.#windowSegments = opts.windowSegments;
     this.#targetDurationS = Math.max(1, Math.ceil(opts.segmentDurationS));
+    for (const range of opts.dateRanges ?? []) this.#dateRanges.set(range.id, range);
   }
 
   /** Segments in the playlists now, oldest first. */
@@ -81,6 +87,22 @@ export class Show {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /**
+   * Ranges for the playlists, by start: open ones however old, closed ones until they end before the window. A range
+   * that starts after the newest segment is listed too: its moment is being encoded, and players schedule it ahead.
+   */
+  get dateRanges(): readonly DateRange[] {
+    return [...this.#dateRanges.values()].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /** Adds a range, or replaces the one with its id; false once the show ended (an ended playlist never changes). */
+  setDateRange(range: DateRange): boolean {
+    if (this.#ended) return false;
+    this.#dateRanges.set(range.id, range);
+    this.#dropPastRanges();
+    return true;
   }
 
   /** Every rung lists at least one segment: a player can start at once. */
@@ -110,6 +132,7 @@ export class Show {
     this.#segments.push(segment);
     if (this.#segments.length <= this.#windowSegments) return { segment };
     const evicted = this.#segments.shift();
+    this.#dropPastRanges();
     const oldest = this.#segments[0];
     if (evicted === undefined || oldest === undefined) return { segment };
     if (evicted.discontinuity) this.#discontinuitySequence += 1;
@@ -117,8 +140,26 @@ export class Show {
     return { segment, evicted, releasedRun: evicted.runIndex };
   }
 
-  /** EXT-X-ENDLIST: the window stays as it is. */
+  /**
+   * EXT-X-ENDLIST: the window stays as it is. Open ranges end with the last segment and ranges after it go, so the
+   * final playlist (and a replay from it) is complete without anyone closing them.
+   */
   end(): void {
     this.#ended = true;
+    const last = this.#segments.at(-1);
+    const endMs = last === undefined ? -Infinity : last.programDateTimeMs + last.durationS * 1000;
+    for (const [id, range] of this.#dateRanges) {
+      if (range.startMs >= endMs) this.#dateRanges.delete(id);
+      else if (range.endMs === undefined) this.#dateRanges.set(id, { ...range, endMs: Math.round(endMs) });
+    }
+  }
+
+  /** Ranges that ended before the window's first segment overlap nothing a player can still fetch. */
+  #dropPastRanges(): void {
+    const windowStartMs = this.#segments[0]?.programDateTimeMs;
+    if (windowStartMs === undefined) return;
+    for (const [id, range] of this.#dateRanges) {
+      if (range.endMs !== undefined && range.endMs <= windowStartMs) this.#dateRanges.delete(id);
+    }
   }
 }

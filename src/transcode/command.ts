@@ -38,7 +38,7 @@ export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsO
     : `expr:gte(t,n_forced*${ladder.segmentDurationS})`;
   const args = [
     ...['-hide_banner', '-nostats', '-loglevel', 'warning', '-progress', 'pipe:1'],
-    ...inputArgs(),
+    ...inputArgs(video, encoded.length > 0),
     ...(encoded.length > 0 ? ['-filter_complex', filterGraph(video, encoded)] : []),
   ];
   let encodedIndex = 0;
@@ -64,23 +64,39 @@ export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsO
   return args;
 }
 
+/** A source up to this many pixels per second decodes on one thread in real time with room to spare (720p30). */
+const SINGLE_THREAD_DECODE_MAX_PIXEL_RATE = 1280 * 720 * 30 * 1.01;
+/** Source frame rates within this share of a rung's are not re-timed. */
+const FPS_TOLERANCE = 1.01;
+
 /**
  * The feed starts with a header whose audio/video flags are true, then sequence headers and a keyframe, so probing
- * has what it needs at once. Two probes would still hold output back: frame-rate estimation (about 2 s; skipped, as
- * every encoded rung gets its rate from its `fps` filter) and the analysis window, which video-only input sits out
- * in full (5 s by default, hence the cap).
+ * has what it needs at once. Two probes would still hold output back: frame-rate estimation (about 2 s; skipped, the
+ * ladder knows the rate from the stream's metadata) and the analysis window, which video-only input sits out in full
+ * (5 s by default, hence the cap). FFmpeg's frame-threaded H.264 decoder holds one frame per thread (about 55 ms
+ * here), which every encoded rung and the segment close wait for; up to 720p30 one thread decodes fast enough.
  */
-function inputArgs(): string[] {
-  return ['-f', 'flv', '-fpsprobesize', '0', '-analyzeduration', '500000', '-i', 'pipe:0'];
+function inputArgs(video: VideoSource, decodes: boolean): string[] {
+  const pixelRate = video.width * video.height * video.fps;
+  const singleThread = decodes && pixelRate > 0 && pixelRate <= SINGLE_THREAD_DECODE_MAX_PIXEL_RATE;
+  return [
+    ...['-f', 'flv', '-fpsprobesize', '0', '-analyzeduration', '500000'],
+    ...(singleThread ? ['-threads:v', '1'] : []),
+    ...['-i', 'pipe:0'],
+  ];
 }
 
 /**
- * `[0:v:0]split=N[s0]...;[s0]fps=F,scale=W:H,setsar=1[v0];...` for the encoded rungs, in ladder order. `fps` is there
- * even when it does not cap: the input rate is not probed, and a constant rate makes `-g` and rate control exact.
+ * `[0:v:0]split=N[s0]...;[s0]scale=W:H,setsar=1[v0];...` for the encoded rungs, in ladder order. `fps` is added only
+ * where a rung caps the source's rate (or the rate is unknown): it holds every frame until the next one arrives, a
+ * frame of delay on every segment close.
  */
 function filterGraph(video: VideoSource, encoded: Rung[]): string {
   const splits = encoded.map((_, i) => `[s${i}]`).join('');
-  const chains = encoded.map((rung, i) => `[s${i}]fps=${rung.fps},${scaleFilter(video, rung)},setsar=1[v${i}]`);
+  const chains = encoded.map((rung, i) => {
+    const retime = !(video.fps > 0 && video.fps <= rung.fps * FPS_TOLERANCE);
+    return `[s${i}]${retime ? `fps=${rung.fps},` : ''}${scaleFilter(video, rung)},setsar=1[v${i}]`;
+  });
   return [`[0:v:0]split=${encoded.length}${splits}`, ...chains].join(';');
 }
 

@@ -37,7 +37,7 @@ export class FfmpegRun {
   readonly pid: number | null;
   readonly startedAtMs = Date.now();
   /** Wall clock of the first media tag handed to FFmpeg (program date time of its first segment). */
-  readonly anchorWallClockMs: number;
+  readonly anchorWallClockMs: () => number;
   readonly exited: Promise<RunExit>;
   #progress: Progress = NO_PROGRESS;
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
@@ -69,7 +69,8 @@ export class FfmpegRun {
     this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => parser.push(chunk));
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.#stderr(chunk));
     this.#attachment = feed.attach({ write: (chunk) => this.#write(chunk) });
-    this.anchorWallClockMs = this.#attachment.firstTagWallClockMs;
+    const attachment = this.#attachment;
+    this.anchorWallClockMs = () => attachment.mediaStartWallClockMs();
     const watch = new StallWatch(stallTimeoutS * 1000, { nowMs: Date.now(), receivedBytes: feed.receivedBytes });
     this.#watchdog = setInterval(() => {
       const nowMs = Date.now();

@@ -185,7 +185,7 @@ describe('product page', { timeout: 240_000 }, () => {
               assert.ok(products);
               if (device === 'desktop') assert.ok(products.x >= box.x + box.width, 'products beside the video');
               else assert.ok(products.y >= box.y + box.height, 'products below the video');
-              assert.equal(await page.textContent('#products .panel-empty p'), 'Products appear here during the show');
+              assert.equal(await page.textContent('#products .panel-empty p'), 'Products appear here when the seller shows them');
               // Levels are named by their short side, portrait too; Auto names the level it plays.
               const menu = await page.$$eval('#quality-menu [role="menuitemradio"]', (items) => items.map((i) => i.textContent));
               assert.deepEqual(menu.slice(1), ['720p', '480p', '360p']);

@@ -61,11 +61,15 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
 /** What the product page exposes for tests as `window.shopcast` (public/watch.js). */
 export interface ShopcastHooks {
   /** The hls.js instance while video plays through MSE, else null. */
-  hls: { currentLevel: number; autoLevelEnabled: boolean; levels: Array<{ width: number; height: number }> } | null;
+  hls: { currentLevel: number; autoLevelEnabled: boolean; levels: Array<{ width: number; height: number }>; playingDate: Date | null } | null;
   /** Same as document.body.dataset.state. */
   state: string;
   /** The last channel status the page received (null before, or for an unknown channel). */
   channel: { state: string; playable: boolean; masterUrl: string; title: string } | null;
+  /** Product ids whose cards are on screen, newest pin first. */
+  visibleProducts: string[];
+  /** The pin date ranges read from the playlists so far. */
+  pinRanges: Array<{ id: string; productId: string; startMs: number; endMs: number | null }>;
 }
 
 /** `window` inside page.evaluate callbacks. */

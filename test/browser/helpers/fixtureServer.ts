@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../src/log.js';
 import { Origin } from '../../../src/origin/index.js';
 import type { ChannelState, ChannelStatus, JsonValue, StatusReader } from '../../../src/origin/ports.js';
+import { apiFixture } from '../../unit/origin/apiFixture.js';
 import { fixtureStream, type Orientation } from './fixtureStream.js';
 import { SimulatedLiveMedia } from './simulatedLive.js';
 
@@ -70,12 +71,14 @@ export async function startFixtureServer(opts: FixtureServerOptions): Promise<Fi
   const slug = opts.slug ?? 'demo';
   const stream = await fixtureStream({ orientation: opts.orientation });
   const media = new SimulatedLiveMedia({ slug, stream });
-  const status = new SwitchableStatus({ slug, title: opts.title ?? 'Spring sneaker drop', state: 'offline' });
+  const title = opts.title ?? 'Spring sneaker drop';
+  const status = new SwitchableStatus({ slug, title, state: 'offline' });
   const origin = new Origin({
     media,
     status,
     log: createLogger(process.env.SHOPCAST_LOG_LEVEL ?? 'warn'),
     publicDir: PUBLIC_DIR,
+    api: apiFixture({ channel: { slug, title } }).services,
     host: '127.0.0.1',
     port: 0,
   });

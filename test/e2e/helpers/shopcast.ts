@@ -120,8 +120,11 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
       return exited;
     },
   };
+  // The banner comes once every listener is up (HTTP answers /healthz a moment before RTMP listens).
+  const ready = async (): Promise<boolean> =>
+    (await shopcast.get('/healthz')).status === 200 && rawLogs().includes('shopcast is running.');
   const started = await Promise.race([
-    waitFor('shopcast /healthz', async () => (await shopcast.get('/healthz')).status === 200, 30_000).then(() => true),
+    waitFor('shopcast to start', ready, 30_000).then(() => true),
     exited.then(() => false),
   ]);
   if (!started) throw new Error(`shopcast exited during start; log ${logFile}:\n${rawLogs().slice(-3000)}`);

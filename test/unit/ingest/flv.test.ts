@@ -126,3 +126,19 @@ test('a probe fails clearly when no video keyframe arrives', async () => {
   tap.sendBuffer(tag(8, 0, AAC_HEADER));
   await assert.rejects(tap.probe(50), /no video keyframe/);
 });
+
+test('the media start is placed on the wall clock by the least-delayed tag, not by a late first burst', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 10_000 });
+  const tap = newTap();
+  tap.sendBuffer(tag(9, 0, AVC_HEADER));
+  // A publisher sends what it encoded during the RTMP handshake (0–300 ms of media) in one burst at 10 000.
+  for (let ts = 0; ts <= 300; ts += 33) tap.sendBuffer(ts === 0 ? keyframe(ts) : interframe(ts));
+  const attachment = tap.attach({ write: () => undefined });
+  assert.equal(attachment.mediaStartWallClockMs(), 10_000 - 297, 'media 297 ms arrived at 10 000: media 0 was sent at 9 703');
+  t.mock.timers.setTime(9_703 + 1_000 - 20);
+  tap.sendBuffer(interframe(1_000));
+  assert.equal(attachment.mediaStartWallClockMs(), 9_683, 'a tag that arrived sooner after its time refines it');
+  t.mock.timers.setTime(9_683 + 2_000 + 150);
+  tap.sendBuffer(keyframe(2_000));
+  assert.equal(attachment.mediaStartWallClockMs(), 9_683, 'a late tag changes nothing');
+});

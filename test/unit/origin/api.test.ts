@@ -41,7 +41,7 @@ describe('origin API routes', () => {
     assert.deepEqual(await res.json(), { error: { code: 'bad_request', message: 'invalid slug' } });
   });
 
-  for (const url of ['/api/nothing', '/api', '/api/channels', '/api/streams/extra']) {
+  for (const url of ['/api/nothing', '/api', '/api/channel', '/api/streams/extra', '/api/channels/demo/']) {
     it(`answers unknown API path ${url} with a JSON 404`, async () => {
       const res = await fetch(`${s.base}${url}`);
       assert.equal(res.status, 404);

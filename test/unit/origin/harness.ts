@@ -4,6 +4,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../src/log.js';
 import { createOriginHandler } from '../../../src/origin/index.js';
+import { apiFixture, type ApiFixture } from './apiFixture.js';
 import { fakeMedia, fakeStatus, type FakeMedia, type FakeStatus } from './fakes.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public', import.meta.url));
@@ -13,13 +14,17 @@ export interface Served {
   port: number;
   media: FakeMedia;
   status: FakeStatus;
+  api: ApiFixture;
   close(): Promise<void>;
 }
 
 export async function serveOrigin(): Promise<Served> {
   const media = fakeMedia();
   const status = fakeStatus();
-  const server: Server = createServer(createOriginHandler({ media, status, log: createLogger('silent'), publicDir: PUBLIC_DIR }));
+  const api = apiFixture();
+  const server: Server = createServer(
+    createOriginHandler({ media, status, log: createLogger('silent'), publicDir: PUBLIC_DIR, api: api.services }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -27,10 +32,12 @@ export async function serveOrigin(): Promise<Served> {
     port,
     media,
     status,
+    api,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       media.cleanup();
+      api.close();
     },
   };
 }

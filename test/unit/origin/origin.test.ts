@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/log.js';
 import { Origin } from '../../../src/origin/index.js';
+import { apiFixture } from './apiFixture.js';
 import { fakeMedia, fakeStatus } from './fakes.js';
 import { PUBLIC_DIR } from './harness.js';
 
@@ -16,6 +17,7 @@ function newOrigin(port: number): Origin {
     status: fakeStatus(),
     log: createLogger('silent'),
     publicDir: PUBLIC_DIR,
+    api: apiFixture().services,
     host: '127.0.0.1',
     port,
   });

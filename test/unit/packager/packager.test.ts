@@ -106,7 +106,7 @@ async function run(runId: string, ffmpeg: string, seconds: number, whileLive?: (
   const workDir = path.join(root, 'work', runId);
   const anchorWallClockMs = Date.now();
   const { exited } = await encode(ffmpeg, workDir, seconds);
-  bus.emit('transcode.run.started', { slug: SLUG, runId, workDir, ladder: ladder(), anchorWallClockMs });
+  bus.emit('transcode.run.started', { slug: SLUG, runId, workDir, ladder: ladder(), anchorWallClockMs: () => anchorWallClockMs });
   await whileLive?.();
   await exited;
   bus.emit('transcode.run.ended', { slug: SLUG, runId, expected: true, reason: 'exit' });

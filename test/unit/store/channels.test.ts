@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../../../src/store/db.js';
-import { generateStreamKey, SqliteChannelRepository } from '../../../src/store/channels.js';
-import { ensureDemoChannel } from '../../../src/commerce/demo.js';
-
-const repo = (dir = mkdtempSync(path.join(tmpdir(), 'shopcast-store-'))) => ({ dir, channels: new SqliteChannelRepository(openDatabase(dir)) });
+import { generateStreamKey } from '../../../src/store/channels.js';
+import { DEMO_PRODUCTS, ensureDemoChannel } from '../../../src/commerce/demo.js';
+import { openStore, reopen } from './helpers.js';
 
 test('stream keys are random, 192 bits, RTMP-safe', () => {
   const keys = new Set(Array.from({ length: 100 }, generateStreamKey));
@@ -19,7 +14,7 @@ test('stream keys are random, 192 bits, RTMP-safe', () => {
 });
 
 test('a stream key finds its channel and nothing else does', () => {
-  const { channels } = repo();
+  const { channels } = openStore();
   const a = channels.create({ slug: 'a', title: 'A', profile: 'default' });
   const b = channels.create({ slug: 'b', title: 'B', profile: 'default' });
   assert.equal(channels.byStreamKey(a.streamKey)?.slug, 'a');
@@ -28,15 +23,65 @@ test('a stream key finds its channel and nothing else does', () => {
   assert.equal(channels.byStreamKey(''), undefined);
 });
 
-test('the demo channel is created once, persists, and takes the operator key', () => {
-  const { dir, channels } = repo();
-  const first = ensureDemoChannel(channels, { profile: 'default' });
+test('a rotated key replaces the old one', () => {
+  const { channels } = openStore();
+  const a = channels.create({ slug: 'a', title: 'A', profile: 'default' });
+  const key = generateStreamKey();
+  channels.setStreamKey('a', key);
+  assert.equal(channels.byStreamKey(a.streamKey), undefined);
+  assert.equal(channels.byStreamKey(key)?.slug, 'a');
+});
+
+test('channels have an owner and a description, and list by owner', () => {
+  const { channels, sellers } = openStore();
+  const ann = sellers.create({ name: 'ann', role: 'seller' });
+  const mine = channels.create({ slug: 'ann-shop', title: 'Ann', description: 'Vintage lamps', sellerId: ann.id, profile: 'default' });
+  const adminOwned = channels.create({ slug: 'house', title: 'House', profile: 'default' });
+  assert.equal(mine.sellerId, ann.id);
+  assert.equal(mine.description, 'Vintage lamps');
+  assert.equal(adminOwned.sellerId, 'admin', 'a channel without an owner belongs to the bootstrap admin');
+  assert.equal(adminOwned.description, '');
+  assert.deepEqual(channels.listBySeller(ann.id).map((c) => c.slug), ['ann-shop']);
+  assert.deepEqual(channels.bySlug('ann-shop'), mine);
+  assert.throws(() => channels.create({ slug: 'x', title: 'X', sellerId: 'nobody', profile: 'default' }), /no seller "nobody"/);
+  assert.throws(() => channels.create({ slug: 'ann-shop', title: 'again', profile: 'default' }), /UNIQUE/);
+});
+
+test('update changes only the given fields; remove deletes the channel and its products', () => {
+  const { channels, products } = openStore();
+  channels.create({ slug: 'a', title: 'A', description: 'first', profile: 'default' });
+  const updated = channels.update('a', { title: 'A2' });
+  assert.equal(updated?.title, 'A2');
+  assert.equal(updated?.description, 'first');
+  assert.equal(channels.update('a', { description: 'second', profile: 'low' })?.profile, 'low');
+  assert.equal(channels.update('missing', { title: 'x' }), undefined);
+  products.create('a', DEMO_PRODUCTS[0]!);
+  assert.equal(channels.remove('a'), true);
+  assert.equal(channels.bySlug('a'), undefined);
+  assert.equal(channels.remove('a'), false);
+  const orphans = channels.create({ slug: 'a', title: 'again', profile: 'default' });
+  assert.deepEqual(products.listByChannel(orphans.slug), [], 'products went with the deleted channel');
+});
+
+test('the demo channel is created once with its catalog, persists, and takes the operator key', () => {
+  let store = openStore();
+  const first = ensureDemoChannel(store.channels, { products: store.products, profile: 'default' });
   assert.equal(first.created, true);
-  const again = ensureDemoChannel(new SqliteChannelRepository(openDatabase(dir)), { profile: 'default' });
+  assert.equal(first.channel.sellerId, 'admin');
+  const catalog = store.products.listByChannel('demo');
+  assert.deepEqual(catalog.map((p) => p.imageUrl), ['/img/demo/tote.svg', '/img/demo/mug.svg', '/img/demo/scarf.svg']);
+  for (const product of catalog) assert.match(product.buyUrl, /^https:\/\/example\.com\//);
+
+  // The seller deletes a demo product; a restart must not bring it back.
+  store.products.remove('demo', catalog[0]!.id);
+  store = reopen(store);
+  const again = ensureDemoChannel(store.channels, { products: store.products, profile: 'default' });
   assert.equal(again.created, false);
   assert.equal(again.channel.streamKey, first.channel.streamKey, 'the key survives a restart');
+  assert.equal(store.products.listByChannel('demo').length, 2);
+
   const key = generateStreamKey();
-  const overridden = ensureDemoChannel(channels, { profile: 'default', demoKey: key });
+  const overridden = ensureDemoChannel(store.channels, { products: store.products, profile: 'default', demoKey: key });
   assert.equal(overridden.channel.streamKey, key);
-  assert.equal(channels.byStreamKey(key)?.slug, 'demo');
+  assert.equal(store.channels.byStreamKey(key)?.slug, 'demo');
 });

@@ -30,14 +30,14 @@ describe('buildFfmpegArgs', () => {
     assert.equal(valueOf(args, '-fpsprobesize'), '0');
   });
 
-  it('encoded-only ladder: one split, fps+scale per rung, keyframes forced every segment on every rung', () => {
+  it('encoded-only ladder: one split, a scale per rung, keyframes forced every segment on every rung', () => {
     const args = build(source({ keyframeIntervalS: 5 }));
     assert.equal(
       valueOf(args, '-filter_complex'),
       '[0:v:0]split=3[s0][s1][s2];' +
-        '[s0]fps=30,scale=1280:720,setsar=1[v0];' +
-        '[s1]fps=30,scale=854:480,setsar=1[v1];' +
-        '[s2]fps=30,scale=640:360,setsar=1[v2]',
+        '[s0]scale=1280:720,setsar=1[v0];' +
+        '[s1]scale=854:480,setsar=1[v1];' +
+        '[s2]scale=640:360,setsar=1[v2]',
     );
     for (const i of [0, 1, 2]) {
       assert.equal(valueOf(args, `-c:v:${i}`), 'libx264');
@@ -62,7 +62,7 @@ describe('buildFfmpegArgs', () => {
     assert.equal(args[args.indexOf('-c:v:0') - 1], '0:v:0');
     assert.equal(
       valueOf(args, '-filter_complex'),
-      '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=854:480,setsar=1[v0];[s1]fps=30,scale=640:360,setsar=1[v1]',
+      '[0:v:0]split=2[s0][s1];[s0]scale=854:480,setsar=1[v0];[s1]scale=640:360,setsar=1[v1]',
     );
     assert.equal(valueOf(args, '-force_key_frames:v:1'), 'source');
     assert.equal(valueOf(args, '-force_key_frames:v:2'), 'source');
@@ -70,9 +70,20 @@ describe('buildFfmpegArgs', () => {
     assert.equal(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of all three rungs');
   });
 
-  it('caps the frame rate with fps in each chain', () => {
-    const args = build(source({ fps: 60 }));
-    assert.match(valueOf(args, '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
+  it('re-times with fps only where a rung caps the rate or the rate is unknown: fps holds a frame back', () => {
+    assert.match(valueOf(build(source({ fps: 60 })), '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
+    assert.match(valueOf(build(source({ fps: 0 })), '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
+    assert.doesNotMatch(valueOf(build(source({ fps: 29.97 })), '-filter_complex'), /fps=/);
+  });
+
+  it('decodes up to 720p30 on one thread (frame threads delay every frame), larger sources threaded', () => {
+    const threadsBeforeInput = (args: string[]): string | undefined => {
+      const at = args.indexOf('-threads:v');
+      return at >= 0 && at < args.indexOf('-i') ? args[at + 1] : undefined;
+    };
+    assert.equal(threadsBeforeInput(build(source())), '1');
+    assert.equal(threadsBeforeInput(build(source({ width: 1920, height: 1080 }))), undefined);
+    assert.equal(threadsBeforeInput(build(source({ fps: 60 }))), undefined);
   });
 
   it('video-only: no audio maps, video-only variants', () => {

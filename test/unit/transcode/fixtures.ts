@@ -58,7 +58,7 @@ export class FileFeed implements FlvFeed {
     };
     setImmediate(() => write(0));
     return {
-      firstTagWallClockMs: Date.now(),
+      mediaStartWallClockMs: () => Date.now(),
       detach: () => {
         attached = false;
       },

@@ -121,7 +121,7 @@ describe('Supervisor with a real FFmpeg', () => {
     assert.match(first.runId, /^[a-z0-9]+$/);
     assert.equal(first.workDir, path.join(workRoot, 'demo', first.runId));
     assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
-    assert.ok(Math.abs(first.anchorWallClockMs - Date.now()) < 5000);
+    assert.ok(Math.abs(first.anchorWallClockMs() - Date.now()) < 5000);
     for (const i of [0, 1]) {
       const rung = path.join(first.workDir, String(i));
       await waitFor(`segments of rung ${i}`, () => segmentsIn(rung).length >= 2);
@@ -169,7 +169,7 @@ describe('Supervisor with a real FFmpeg', () => {
       },
       attach(sink) {
         sink.write(Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 9, 0, 0, 0, 0]));
-        return { firstTagWallClockMs: Date.now(), detach: () => undefined };
+        return { mediaStartWallClockMs: () => Date.now(), detach: () => undefined };
       },
       keyframeInterval: () => Promise.resolve(null),
     };

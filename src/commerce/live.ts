@@ -1,0 +1,181 @@
+// Live commerce as one module: builds the hub, shows, pins, chat and viewer counting, wires them to the event bus,
+// and is what the API routes and the channel views read (LiveReader).
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { LiveReader, StatusReader } from '../origin/ports.js';
+import type {
+  ChannelRepository,
+  ChatRepository,
+  ClickCount,
+  ProductRepository,
+  ShowRecord,
+  ShowRepository,
+} from '../store/ports.js';
+import { CHAT_RATE_LIMIT, ChatService, RateLimiter } from './chat.js';
+import { LiveHub } from './hub.js';
+import { LiveError, type ChatMessage, type LiveState, type Pin } from './model.js';
+import { PinService, type DateRangeSink } from './pins.js';
+import { ShowLifecycle } from './shows.js';
+import { ViewerCounter } from './viewers.js';
+
+export interface LiveCommerceOptions {
+  bus: EventBus;
+  shows: ShowRepository;
+  chat: ChatRepository;
+  products: Pick<ProductRepository, 'byId'>;
+  channels: Pick<ChannelRepository, 'bySlug'>;
+  status: Pick<StatusReader, 'channel'>;
+  /** The packager: pins become date ranges of the live playlists. */
+  playlists: DateRangeSink;
+  log: Logger;
+}
+
+export interface ShowSummary {
+  id: string;
+  channel: string;
+  title: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** Up to now while the show is on. */
+  durationS: number;
+  peakViewers: number;
+}
+
+export interface ShowDetails extends ShowSummary {
+  /** Watching now (0 once the show is over). */
+  viewers: number;
+  /** The whole pin timeline, unpinned ones included. */
+  pins: Pin[];
+  clicks: ClickCount[];
+  chatMessages: number;
+}
+
+export class LiveCommerce implements LiveReader {
+  readonly hub = new LiveHub();
+  readonly pins: PinService;
+  readonly chat: ChatService;
+  readonly #opts: LiveCommerceOptions;
+  readonly #viewers: ViewerCounter;
+  readonly #lifecycle: ShowLifecycle;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(opts: LiveCommerceOptions) {
+    this.#opts = opts;
+    const shows = opts.shows;
+    const hub = this.hub;
+    this.#viewers = new ViewerCounter({
+      onReport: (slug, { viewers, peak }) => {
+        const show = shows.current(slug);
+        if (show !== undefined) shows.raisePeak(show.id, peak);
+        hub.publish(slug, 'viewers', { viewers });
+      },
+    });
+    this.pins = new PinService({
+      shows,
+      products: opts.products,
+      hub,
+      playlists: opts.playlists,
+      isLive: (slug) => opts.status.channel(slug)?.state === 'live',
+    });
+    this.chat = new ChatService({
+      repo: opts.chat,
+      hub,
+      currentShowId: (slug) => shows.current(slug)?.id ?? null,
+      limiter: new RateLimiter(CHAT_RATE_LIMIT),
+    });
+    this.#lifecycle = new ShowLifecycle({
+      bus: opts.bus,
+      shows,
+      channels: opts.channels,
+      status: opts.status,
+      pins: this.pins,
+      hub,
+      viewers: this.#viewers,
+      log: opts.log,
+    });
+  }
+
+  start(): void {
+    this.#lifecycle.start();
+    this.#unsubscribe = [
+      this.#opts.bus.on('product.updated', ({ product }) => this.pins.productUpdated(product)),
+      this.#opts.bus.on('product.deleted', ({ slug, productId }) => this.pins.productDeleted(slug, productId)),
+    ];
+  }
+
+  /** Ends every open event stream, so the HTTP server can close at once. */
+  stop(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#lifecycle.stop();
+    this.#viewers.stop();
+    this.hub.stop();
+  }
+
+  viewers(slug: string): number {
+    return this.#viewers.count(slug);
+  }
+
+  show(slug: string): { id: string; startedAt: string } | null {
+    const show = this.#opts.shows.current(slug);
+    return show === undefined ? null : { id: show.id, startedAt: show.startedAt };
+  }
+
+  state(slug: string): LiveState {
+    return this.#lifecycle.state(slug);
+  }
+
+  /** A viewer's event stream opened; the returned function closes it. */
+  openViewer(slug: string): () => void {
+    return this.#viewers.open(slug);
+  }
+
+  /** One buy click on a product, for the show in progress or else the channel's last one. */
+  click(slug: string, productId: string): void {
+    const { shows, products } = this.#opts;
+    const product = products.byId(slug, productId);
+    if (product === undefined) throw new LiveError('not_found', 'no such product on this channel');
+    const show = shows.current(slug) ?? shows.latest(slug);
+    if (show === undefined) throw new LiveError('conflict', 'the channel has had no show to count the click for');
+    shows.countClick(show.id, product.id, product.name);
+  }
+
+  shows(slug: string, limit: number): ShowSummary[] {
+    return this.#opts.shows.listByChannel(slug, limit).map((show) => this.#summary(show));
+  }
+
+  recentShows(limit: number): ShowSummary[] {
+    return this.#opts.shows.recent(limit).map((show) => this.#summary(show));
+  }
+
+  showDetails(id: string): ShowDetails | undefined {
+    const { shows, chat } = this.#opts;
+    const show = shows.byId(id);
+    if (show === undefined) return undefined;
+    return {
+      ...this.#summary(show),
+      viewers: show.endedAt === null ? this.#viewers.count(show.channel) : 0,
+      pins: this.pins.timeline(show),
+      clicks: shows.clicks(show.id),
+      chatMessages: chat.countByShow(show.id),
+    };
+  }
+
+  /** A show's chat log, or undefined if there is no such show. */
+  showChat(id: string): ChatMessage[] | undefined {
+    return this.#opts.shows.byId(id) === undefined ? undefined : this.chat.byShow(id);
+  }
+
+  #summary(show: ShowRecord): ShowSummary {
+    const endMs = show.endedAt === null ? Date.now() : Date.parse(show.endedAt);
+    return {
+      id: show.id,
+      channel: show.channel,
+      title: show.title,
+      startedAt: show.startedAt,
+      endedAt: show.endedAt,
+      durationS: Math.max(0, Math.round((endMs - Date.parse(show.startedAt)) / 1000)),
+      peakViewers: show.peakViewers,
+    };
+  }
+}

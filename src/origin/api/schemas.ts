@@ -1,0 +1,120 @@
+// The API's data shapes as zod schemas: request bodies are validated with them and the OpenAPI document is built
+// from them, so what is checked and what is documented are the same thing.
+import { z } from 'zod';
+import { isValidSlug } from '../params.js';
+
+/** Slug of a new channel: lowercase letters, digits and inner hyphens, at most 40 characters. */
+export const NEW_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** Any slug that may name an existing channel (channels made before the stricter NEW_SLUG rule included). */
+export const slugParam = z.string().refine(isValidSlug).meta({ description: 'channel slug' });
+export const uuidParam = z.uuid();
+
+export const channelParams = z.object({ slug: slugParam });
+export const productParams = z.object({ slug: slugParam, id: uuidParam });
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export const channelStateSchema = z.enum(['offline', 'starting', 'live', 'reconnecting', 'ended']);
+
+export const channelPublicSchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  description: z.string(),
+  state: channelStateSchema,
+  playable: z.boolean(),
+  masterUrl: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  viewers: z.number().int(),
+  show: z.object({ id: z.string(), startedAt: z.string() }).nullable(),
+});
+export type ChannelPublic = z.infer<typeof channelPublicSchema>;
+
+export const channelAdminSchema = channelPublicSchema.extend({
+  profile: z.string(),
+  createdAt: z.string(),
+  owner: z.object({ id: z.string(), name: z.string() }),
+  rtmpServer: z.string().meta({ description: 'OBS "Server"; the stream key goes in OBS "Stream Key"' }),
+  obs: z
+    .object({ bitrateKbps: z.number().int(), keyframeIntervalS: z.number() })
+    .meta({ description: 'recommended OBS output settings for the channel\'s profile' }),
+});
+export type ChannelAdmin = z.infer<typeof channelAdminSchema>;
+
+export const streamKeySchema = z.object({ streamKey: z.string() });
+
+const title = z.string().trim().min(1).max(120);
+const description = z.string().max(2000);
+
+/** `profiles` are the names of the ladder files in profiles/. */
+export function newChannelSchema(profiles: readonly string[]) {
+  return z.strictObject({
+    slug: z.string().regex(NEW_SLUG, 'expected 1–40 lowercase letters, digits or inner hyphens'),
+    title,
+    description: description.optional(),
+    profile: z.enum(profiles).optional(),
+  });
+}
+
+export function channelChangesSchema(profiles: readonly string[]) {
+  return z.strictObject({ title: title.optional(), description: description.optional(), profile: z.enum(profiles).optional() });
+}
+
+export const productSchema = z.object({
+  id: z.string(),
+  channel: z.string(),
+  name: z.string(),
+  description: z.string(),
+  priceMinor: z.number().int().meta({ description: 'price in minor units of the currency (cents)' }),
+  currency: z.string(),
+  imageUrl: z.string().nullable(),
+  buyUrl: z.string(),
+  inStock: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const productFields = {
+  name: z.string().trim().min(1).max(120),
+  description: z.string().max(2000),
+  priceMinor: z.number().int().min(0).max(1_000_000_000),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code such as "EUR"', abort: true })
+    .refine((code) => CURRENCIES.has(code), 'unknown ISO 4217 currency code'),
+  imageUrl: z
+    .union([
+      z.url({ protocol: /^https$/, error: 'expected an https URL or a path starting with "/"' }).max(2048),
+      // Same-origin path; "//host" would be another origin, and a backslash is read as "/" by browsers.
+      z.string().max(2048).regex(/^\/(?!\/)[^\\\s]*$/, 'expected an https URL or a path starting with "/"'),
+    ], { error: 'expected an https URL or a path starting with "/"' })
+    .nullable(),
+  buyUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048),
+  inStock: z.boolean(),
+};
+
+export const newProductSchema = z.strictObject({
+  ...productFields,
+  description: productFields.description.default(''),
+  imageUrl: productFields.imageUrl.default(null),
+  inStock: productFields.inStock.default(true),
+});
+
+export const productChangesSchema = z.strictObject({
+  name: productFields.name.optional(),
+  description: productFields.description.optional(),
+  priceMinor: productFields.priceMinor.optional(),
+  currency: productFields.currency.optional(),
+  imageUrl: productFields.imageUrl.optional(),
+  buyUrl: productFields.buyUrl.optional(),
+  inStock: productFields.inStock.optional(),
+});
+
+export const sellerSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'seller']) });
+
+export const newSellerSchema = z.strictObject({
+  name: z.string().trim().min(1).max(60).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+});
+
+export const tokenParams = z.object({ id: uuidParam });

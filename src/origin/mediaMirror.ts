@@ -1,0 +1,77 @@
+// An HTTP worker's copy of the packager's public media: playlists arrive over IPC as the packager renders them, and a
+// segment may be served while it is listed, or for the grace period after it left the playlist (as on disk).
+import path from 'node:path';
+import { MASTER_PLAYLIST, MEDIA_FILE_NAME, RUNG_NAME, rungOfMediaPlaylist } from '../packager/names.js';
+import type { MediaLibrary, RenderedPlaylist } from './ports.js';
+
+/** What the primary sends for each re-render of a channel's playlists (the `packager.playlists` event). */
+export interface PlaylistUpdate {
+  slug: string;
+  master: RenderedPlaylist | null;
+  media: RenderedPlaylist | null;
+  rungs: string[];
+}
+
+interface MirroredChannel {
+  update: PlaylistUpdate;
+  /** Files of the current media playlist (segments and init sections). */
+  listed: Set<string>;
+  /** When each file that left the playlist was last listed. */
+  leftAtMs: Map<string, number>;
+}
+
+const MAP_URI = /^#EXT-X-MAP:URI="([^"]+)"/;
+
+/** Segment and init file names a media playlist lists. */
+export function listedFiles(body: string): Set<string> {
+  const files = new Set<string>();
+  for (const line of body.split('\n')) {
+    if (line === '') continue;
+    if (!line.startsWith('#')) files.add(line);
+    else {
+      const map = MAP_URI.exec(line);
+      if (map) files.add(map[1]!);
+    }
+  }
+  return files;
+}
+
+export class MediaMirror implements MediaLibrary {
+  readonly #channels = new Map<string, MirroredChannel>();
+
+  constructor(
+    private readonly opts: { mediaDir: string; graceS: number; now?: () => number },
+  ) {}
+
+  update(update: PlaylistUpdate): void {
+    const now = this.#now();
+    const previous = this.#channels.get(update.slug);
+    const listed = update.media ? listedFiles(update.media.body) : new Set<string>();
+    const leftAtMs = previous?.leftAtMs ?? new Map<string, number>();
+    for (const file of previous?.listed ?? []) if (!listed.has(file)) leftAtMs.set(file, now);
+    for (const file of listed) leftAtMs.delete(file);
+    for (const [file, at] of leftAtMs) if (now - at > this.opts.graceS * 1000) leftAtMs.delete(file);
+    this.#channels.set(update.slug, { update, listed, leftAtMs });
+  }
+
+  playlist(slug: string, name: string): RenderedPlaylist | undefined {
+    const channel = this.#channels.get(slug);
+    if (channel === undefined) return undefined;
+    if (name === MASTER_PLAYLIST) return channel.update.master ?? undefined;
+    const rung = rungOfMediaPlaylist(name);
+    return rung !== undefined && channel.update.rungs.includes(rung) ? (channel.update.media ?? undefined) : undefined;
+  }
+
+  segmentPath(slug: string, rung: string, file: string): string | undefined {
+    if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;
+    const channel = this.#channels.get(slug);
+    if (channel === undefined) return undefined;
+    const leftAt = channel.leftAtMs.get(file);
+    const servable = channel.listed.has(file) || (leftAt !== undefined && this.#now() - leftAt <= this.opts.graceS * 1000);
+    return servable ? path.join(this.opts.mediaDir, slug, rung, file) : undefined;
+  }
+
+  #now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import type { HubEvent } from '../../../src/commerce/hub.js';
+import type { LiveCommerce } from '../../../src/commerce/live.js';
+import { LiveError } from '../../../src/commerce/model.js';
+import { EventBus, type ShopcastEvents } from '../../../src/events.js';
+import type { ChannelState, ChannelStatus } from '../../../src/origin/ports.js';
+import { SqliteShowRepository } from '../../../src/store/shows.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { addProduct, liveCommerce, openStore, type Store } from './fixtures.js';
+
+let store: Store;
+let bus: EventBus;
+let state: ChannelState;
+let playable: boolean;
+let live: LiveCommerce;
+let events: HubEvent[];
+
+function makeLive(): LiveCommerce {
+  const status = {
+    channel: (slug: string): ChannelStatus => ({
+      slug,
+      title: 'The shop',
+      state,
+      playable,
+      masterUrl: `/live/${slug}/master.m3u8`,
+      startedAt: null,
+      endedAt: null,
+    }),
+  };
+  return liveCommerce(store, { bus, status });
+}
+
+beforeEach(() => {
+  store = openStore();
+  bus = new EventBus();
+  state = 'offline';
+  playable = false;
+  live = makeLive();
+  live.start();
+  events = [];
+  live.hub.subscribe('shop', { event: (e) => events.push(e), close: () => {} });
+});
+
+afterEach(() => {
+  live.stop();
+  store.close();
+});
+
+function goLive(reconnect = false): void {
+  state = 'live';
+  const payload = { slug: 'shop', publishId: 'p1', reconnect } as unknown as ShopcastEvents['stream.live'];
+  bus.emit('stream.live', payload);
+}
+
+function end(): void {
+  state = 'ended';
+  bus.emit('stream.ended', { slug: 'shop', reason: 'window-expired' });
+}
+
+const states = (): unknown[] => events.filter((e) => e.name === 'state').map((e) => JSON.parse(e.data));
+
+test('a publish starts a show titled after the channel; a reconnect continues it; the end of the window ends it', () => {
+  goLive();
+  const show = live.show('shop');
+  assert.ok(show, 'a show is on');
+  assert.equal(store.shows.byId(show.id)?.title, 'The shop');
+  state = 'reconnecting';
+  bus.emit('stream.interrupted', { slug: 'shop', publishId: 'p1', reason: 'test' });
+  goLive(true);
+  assert.equal(live.show('shop')?.id, show.id, 'same show after a reconnect');
+  end();
+  assert.equal(live.show('shop'), null);
+  assert.ok(store.shows.byId(show.id)?.endedAt, 'ended in the store');
+  assert.deepEqual(states(), [
+    { state: 'live', playable: false, show },
+    { state: 'reconnecting', playable: false, show },
+    { state: 'live', playable: false, show },
+    { state: 'ended', playable: false, show: null },
+  ]);
+});
+
+test('the first segment makes the stream playable: one state event, not one per segment', () => {
+  goLive();
+  playable = true;
+  for (let msn = 0; msn < 3; msn++) {
+    bus.emit('packager.segment', { slug: 'shop', rung: '360p', msn, durationS: 2, listedAtMs: 0 });
+  }
+  assert.deepEqual(states().map((s) => (s as { playable: boolean }).playable), [false, true]);
+});
+
+test('ending the show closes its pins and keeps viewers and clicks in its stats', () => {
+  const mug = addProduct(store, 'Mug');
+  const leaveEarly = live.openViewer('shop');
+  goLive();
+  const showId = live.show('shop')!.id;
+  const leave = live.openViewer('shop');
+  live.pins.pin('shop', mug.id);
+  live.click('shop', mug.id);
+  live.click('shop', mug.id);
+  live.chat.post('shop', { name: 'Ann', text: 'nice mug' }, { ip: '192.0.2.1', bySeller: false });
+  assert.equal(live.showDetails(showId)?.viewers, 2);
+  leave();
+  leaveEarly();
+  end();
+  live.click('shop', mug.id); // after the show: counted for the last one
+  const details = live.showDetails(showId);
+  assert.ok(details);
+  assert.equal(details.peakViewers, 2, 'viewers watching before the show began count too');
+  assert.equal(details.viewers, 0);
+  assert.deepEqual(details.clicks, [{ productId: mug.id, name: 'Mug', clicks: 3 }]);
+  assert.equal(details.chatMessages, 1);
+  assert.equal(details.pins.length, 1);
+  assert.ok(details.pins[0]?.unpinnedAt, 'the pin ended with the show');
+  assert.deepEqual(live.showChat(showId)?.map((m) => m.text), ['nice mug']);
+  assert.ok(events.some((e) => e.name === 'unpin'));
+});
+
+test('a buy click before any show, or on an unknown product, is refused', () => {
+  const mug = addProduct(store, 'Mug');
+  assert.throws(() => live.click('shop', mug.id), (err: unknown) => err instanceof LiveError && err.refusal === 'conflict');
+  assert.throws(() => live.click('shop', '00000000-0000-4000-8000-000000000000'), (err: unknown) => err instanceof LiveError && err.refusal === 'not_found');
+});
+
+test('a restart ends the shows the earlier process left open, and keeps the history', () => {
+  const mug = addProduct(store, 'Mug');
+  goLive();
+  const showId = live.show('shop')!.id;
+  live.pins.pin('shop', mug.id);
+  live.stop(); // the process dies without the stream ending
+  store.db.close();
+
+  const db = openDatabase(store.dir);
+  try {
+    const shows = new SqliteShowRepository(db);
+    assert.equal(shows.current('shop')?.id, showId, 'still open on disk');
+    store = { ...store, db, shows, close: store.close };
+    live = makeLive();
+    live.start();
+    assert.equal(live.show('shop'), null);
+    const record = shows.byId(showId);
+    assert.ok(record?.endedAt, 'ended at start');
+    assert.ok(shows.pins(showId)[0]?.unpinnedAt, 'its pin too');
+    assert.deepEqual(live.shows('shop', 20).map((s) => s.id), [showId]);
+    assert.deepEqual(live.recentShows(20).map((s) => s.id), [showId]);
+  } finally {
+    live.stop();
+    db.close();
+    store.close = () => {};
+  }
+});
+
+test('a deleted channel ends its event streams', () => {
+  let closed = false;
+  live.hub.subscribe('shop', { event: () => {}, close: () => (closed = true) });
+  bus.emit('channel.deleted', { slug: 'shop' });
+  assert.equal(closed, true);
+});
+
+test('product edits and deletions from the API reach the pins', () => {
+  const mug = addProduct(store, 'Mug');
+  goLive();
+  live.pins.pin('shop', mug.id);
+  bus.emit('product.updated', { product: { ...mug, inStock: false } });
+  store.products.remove('shop', mug.id);
+  bus.emit('product.deleted', { slug: 'shop', productId: mug.id });
+  assert.deepEqual(
+    events.map((e) => e.name).filter((n) => n !== 'state' && n !== 'viewers'),
+    ['pin', 'product', 'unpin', 'product.deleted'],
+  );
+  assert.deepEqual(live.pins.pinned('shop'), []);
+});

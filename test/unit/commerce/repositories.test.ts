@@ -1,0 +1,74 @@
+// The SQLite show and chat repositories on a real database file.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { openStore, type Store } from './fixtures.js';
+
+let store: Store;
+beforeEach(() => (store = openStore()));
+afterEach(() => store.close());
+
+const at = (s: number): string => new Date(Date.UTC(2026, 10, 27, 12, 0, s)).toISOString();
+
+test('shows: newest first per channel and overall; one current show; the peak only rises', () => {
+  const { shows } = store;
+  const first = shows.start('shop', 'First', at(0));
+  shows.end(first.id, at(10));
+  const second = shows.start('shop', 'Second', at(20));
+  const elsewhere = shows.start('other', 'Elsewhere', at(30));
+  assert.deepEqual(shows.listByChannel('shop', 10).map((s) => s.title), ['Second', 'First']);
+  assert.deepEqual(shows.listByChannel('shop', 1).map((s) => s.title), ['Second']);
+  assert.deepEqual(shows.recent(10).map((s) => s.id), [elsewhere.id, second.id, first.id]);
+  assert.equal(shows.current('shop')?.id, second.id);
+  assert.equal(shows.latest('shop')?.id, second.id);
+  assert.deepEqual(shows.byId(first.id), { ...first, endedAt: at(10) });
+  shows.raisePeak(second.id, 5);
+  shows.raisePeak(second.id, 3);
+  assert.equal(shows.byId(second.id)?.peakViewers, 5);
+  assert.throws(() => shows.start('nope', 'x', at(0)), /no channel/);
+});
+
+test('shows: ending every open show closes their pins too', () => {
+  const { shows } = store;
+  const a = shows.start('shop', 'A', at(0));
+  const b = shows.start('other', 'B', at(0));
+  shows.addPin({ id: 'p1', showId: a.id, productId: 'x', productName: 'X', pinnedAt: at(1) });
+  assert.equal(shows.endAllOpen(at(60)), 2);
+  assert.equal(shows.endAllOpen(at(61)), 0);
+  assert.equal(shows.byId(b.id)?.endedAt, at(60));
+  assert.deepEqual(shows.pins(a.id).map((p) => p.unpinnedAt), [at(60)]);
+});
+
+test('buy clicks are counted per product per show, keeping the latest name', () => {
+  const { shows } = store;
+  const show = shows.start('shop', 'A', at(0));
+  shows.countClick(show.id, 'p1', 'Mug');
+  shows.countClick(show.id, 'p2', 'Lamp');
+  shows.countClick(show.id, 'p1', 'Big mug');
+  assert.deepEqual(shows.clicks(show.id), [
+    { productId: 'p1', name: 'Big mug', clicks: 2 },
+    { productId: 'p2', name: 'Lamp', clicks: 1 },
+  ]);
+});
+
+test('chat: per show, per channel, deleted ones never read back; mutes ignore case', () => {
+  const { chat, shows } = store;
+  const show = shows.start('shop', 'A', at(0));
+  const message = (id: string, channel: string, showId: string | null, s: number) =>
+    ({ id, channel, showId, name: 'Ann', text: id, bySeller: false, at: at(s) });
+  chat.add(message('m1', 'shop', null, 1));
+  chat.add(message('m2', 'shop', show.id, 2));
+  chat.add(message('m3', 'shop', show.id, 3));
+  chat.add(message('o1', 'other', null, 4));
+  assert.deepEqual(chat.recent('shop', 10).map((m) => m.id), ['m1', 'm2', 'm3']);
+  assert.equal(chat.remove('other', 'm2', at(5)), false, 'not that channel\'s');
+  assert.equal(chat.remove('shop', 'm2', at(5)), true);
+  assert.deepEqual(chat.byShow(show.id).map((m) => m.id), ['m3']);
+  assert.equal(chat.countByShow(show.id), 1);
+  chat.mute('shop', 'Troll', at(6));
+  chat.mute('shop', 'TROLL', at(7));
+  assert.deepEqual(chat.mutes('shop'), ['Troll']);
+  assert.equal(chat.isMuted('shop', 'troll'), true);
+  assert.equal(chat.isMuted('other', 'troll'), false);
+  assert.equal(chat.unmute('shop', 'tRoLl'), true);
+  assert.deepEqual(chat.mutes('shop'), []);
+});
