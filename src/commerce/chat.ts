@@ -34,7 +34,7 @@ export class RateLimiter {
   constructor(opts: RateLimit & { now?: () => number }) {
     this.#limit = opts.limit;
     this.#windowMs = opts.windowMs;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? (() => Date.now());
   }
 
   /** Counts one take for `key`; when over the limit, nothing is counted and the wait until one is allowed is returned. */
@@ -87,7 +87,7 @@ export class ChatService {
 
   constructor(opts: ChatServiceOptions) {
     this.#opts = opts;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? (() => Date.now());
   }
 
   recent(slug: string, limit: number): ChatMessage[] {

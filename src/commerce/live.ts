@@ -50,6 +50,9 @@ export interface ShowDetails extends ShowSummary {
   chatMessages: number;
 }
 
+/** A client's clicks on the same product within this long count once. */
+export const BUY_CLICK_REPEAT_MS = 10_000;
+
 export class LiveCommerce implements LiveReader {
   readonly hub = new LiveHub();
   readonly pins: PinService;
@@ -58,6 +61,7 @@ export class LiveCommerce implements LiveReader {
   readonly #viewers: ViewerCounter;
   readonly #lifecycle: ShowLifecycle;
   #unsubscribe: (() => void)[] = [];
+  readonly #clicks = new RateLimiter({ limit: 1, windowMs: BUY_CLICK_REPEAT_MS });
 
   constructor(opts: LiveCommerceOptions) {
     this.#opts = opts;
@@ -130,13 +134,17 @@ export class LiveCommerce implements LiveReader {
     return this.#viewers.open(slug);
   }
 
-  /** One buy click on a product, for the show in progress or else the channel's last one. */
-  click(slug: string, productId: string): void {
+  /**
+   * One buy click on a product, for the show in progress or else the channel's last one. A client's repeats within
+   * BUY_CLICK_REPEAT_MS (a double click, a script) are accepted but not counted, so the stats count shoppers' intent.
+   */
+  click(slug: string, productId: string, client: string): void {
     const { shows, products } = this.#opts;
     const product = products.byId(slug, productId);
     if (product === undefined) throw new LiveError('not_found', 'no such product on this channel');
     const show = shows.current(slug) ?? shows.latest(slug);
     if (show === undefined) throw new LiveError('conflict', 'the channel has had no show to count the click for');
+    if (!this.#clicks.take(`${client}\n${slug}\n${product.id}`).ok) return;
     shows.countClick(show.id, product.id, product.name);
   }
 

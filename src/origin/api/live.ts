@@ -257,7 +257,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
     defineRoute(router, registry, {
       method: 'post',
       path: '/channels/:slug/products/:id/clicks',
-      summary: 'Count a buy click on a product for the show in progress (or the last one)',
+      summary: 'Count a buy click on a product for the show in progress (or the last one); a client\'s repeats within 10 s count once',
       tag: 'live',
       auth: 'public',
       params: productParams,
@@ -265,7 +265,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       errors: [404, 409],
     }, (req, res) => {
       const params = parseParams(productParams, req);
-      answer(() => live.click(knownChannel(params.slug).slug, params.id));
+      answer(() => live.click(knownChannel(params.slug).slug, params.id, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
       res.status(204).end();
     });
 

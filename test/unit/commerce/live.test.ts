@@ -96,14 +96,14 @@ test('ending the show closes its pins and keeps viewers and clicks in its stats'
   const showId = live.show('shop')!.id;
   const leave = live.openViewer('shop');
   live.pins.pin('shop', mug.id);
-  live.click('shop', mug.id);
-  live.click('shop', mug.id);
+  live.click('shop', mug.id, '192.0.2.1');
+  live.click('shop', mug.id, '192.0.2.2');
   live.chat.post('shop', { name: 'Ann', text: 'nice mug' }, { ip: '192.0.2.1', bySeller: false });
   assert.equal(live.showDetails(showId)?.viewers, 2);
   leave();
   leaveEarly();
   end();
-  live.click('shop', mug.id); // after the show: counted for the last one
+  live.click('shop', mug.id, '192.0.2.3'); // after the show: counted for the last one
   const details = live.showDetails(showId);
   assert.ok(details);
   assert.equal(details.peakViewers, 2, 'viewers watching before the show began count too');
@@ -118,8 +118,23 @@ test('ending the show closes its pins and keeps viewers and clicks in its stats'
 
 test('a buy click before any show, or on an unknown product, is refused', () => {
   const mug = addProduct(store, 'Mug');
-  assert.throws(() => live.click('shop', mug.id), (err: unknown) => err instanceof LiveError && err.refusal === 'conflict');
-  assert.throws(() => live.click('shop', '00000000-0000-4000-8000-000000000000'), (err: unknown) => err instanceof LiveError && err.refusal === 'not_found');
+  assert.throws(() => live.click('shop', mug.id, '192.0.2.1'), (err: unknown) => err instanceof LiveError && err.refusal === 'conflict');
+  assert.throws(() => live.click('shop', '00000000-0000-4000-8000-000000000000', '192.0.2.1'), (err: unknown) => err instanceof LiveError && err.refusal === 'not_found');
+});
+
+test('a client\'s repeated buy clicks within 10 s count once; other clients and other products count apart', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const mug = addProduct(store, 'Mug');
+  const scarf = addProduct(store, 'Scarf');
+  goLive();
+  const showId = live.show('shop')!.id;
+  for (let i = 0; i < 5; i++) live.click('shop', mug.id, '192.0.2.1');
+  live.click('shop', mug.id, '192.0.2.2');
+  live.click('shop', scarf.id, '192.0.2.1');
+  t.mock.timers.setTime(1_000_000 + 10_001);
+  live.click('shop', mug.id, '192.0.2.1');
+  const clicks = Object.fromEntries(live.showDetails(showId)!.clicks.map((c) => [c.name, c.clicks]));
+  assert.deepEqual(clicks, { Mug: 3, Scarf: 1 });
 });
 
 test('a restart ends the shows the earlier process left open, and keeps the history', () => {
