@@ -5,7 +5,7 @@ import { generateStreamKey } from '../../store/channels.js';
 import type { Channel } from '../../store/ports.js';
 import { conflict, notFound } from '../errors.js';
 import { channelAdmin, channelPublic, isOnAir } from './channelView.js';
-import { defineRoute, ownedChannel, parseBody, parseParams, requireSeller, sellerOf, type OpenApiRegistry } from './http.js';
+import { defineRoute, knownChannel, ownedChannel, parseBody, parseParams, requireSeller, sellerOf, type OpenApiRegistry } from './http.js';
 import {
   channelAdminSchema,
   channelChangesSchema,
@@ -48,9 +48,7 @@ export function channelRoutes(router: Router, registry: OpenApiRegistry, deps: A
     response: { status: 200, description: 'the channel', schema: channelPublicSchema },
     errors: [404],
   }, (req, res) => {
-    const channel = channels.bySlug(parseParams(channelParams, req).slug);
-    if (!channel) throw notFound('unknown channel');
-    res.json(channelPublic(channel, deps));
+    res.json(channelPublic(knownChannel(channels, parseParams(channelParams, req).slug), deps));
   });
 
   const newChannel = newChannelSchema(deps.profiles);

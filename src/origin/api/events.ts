@@ -7,11 +7,10 @@ import { z } from 'zod';
 import type { HubEvent } from '../../commerce/hub.js';
 import type { LiveCommerce } from '../../commerce/live.js';
 import type { ChannelRepository } from '../../store/ports.js';
-import { notFound } from '../errors.js';
 import type { StatusReader } from '../ports.js';
 import { channelPublic } from './channelView.js';
 import type { ApiRouteModule } from './index.js';
-import { defineRoute, parseParams, parseQuery } from './http.js';
+import { defineRoute, knownChannel, parseParams, parseQuery } from './http.js';
 import { chatMessageSchema, pinSchema } from './live.js';
 import { channelParams, channelPublicSchema } from './schemas.js';
 
@@ -80,8 +79,7 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
       },
       errors: [404],
     }, (req, res) => {
-      const channel = channels.bySlug(parseParams(channelParams, req).slug);
-      if (channel === undefined) throw notFound('unknown channel');
+      const channel = knownChannel(channels, parseParams(channelParams, req).slug);
       const { viewer } = parseQuery(eventsQuery, req);
       const slug = channel.slug;
 

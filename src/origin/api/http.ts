@@ -38,12 +38,17 @@ function gate(kind: Exclude<RouteAuth, 'public'>, handler: RequestHandler): Requ
   return handler;
 }
 
+/** The seller the request's bearer token belongs to; 401 without a valid one. */
+function requiredCaller(auth: TokenAuthenticator, req: Request): Seller {
+  const token = bearerToken(req);
+  if (token === undefined) throw unauthorized();
+  return authenticated(auth, token);
+}
+
 /** 401 unless the request carries a valid bearer token; then `sellerOf(req)` is the caller. */
 export function requireSeller(auth: TokenAuthenticator): RequestHandler {
   return gate('seller', (req, _res, next) => {
-    const token = bearerToken(req);
-    if (token === undefined) throw unauthorized();
-    (req as AuthedRequest).seller = authenticated(auth, token);
+    (req as AuthedRequest).seller = requiredCaller(auth, req);
     next();
   });
 }
@@ -51,9 +56,7 @@ export function requireSeller(auth: TokenAuthenticator): RequestHandler {
 /** requireSeller, and 403 unless the caller is an admin. */
 export function requireAdmin(auth: TokenAuthenticator): RequestHandler {
   return gate('admin', (req, _res, next) => {
-    const token = bearerToken(req);
-    if (token === undefined) throw unauthorized();
-    const seller = authenticated(auth, token);
+    const seller = requiredCaller(auth, req);
     if (seller.role !== 'admin') throw forbidden('only an admin may do this');
     (req as AuthedRequest).seller = seller;
     next();
@@ -81,13 +84,29 @@ export function sellerOf(req: Request): Seller {
   return seller;
 }
 
+/** The channel `slug`, else 404. */
+export function knownChannel(channels: Pick<ChannelRepository, 'bySlug'>, slug: string): Channel {
+  const channel = channels.bySlug(slug);
+  if (!channel) throw notFound('unknown channel');
+  return channel;
+}
+
+/** The seller may manage the channel: its owner, or an admin. */
+export function manages(seller: Seller, channel: Channel): boolean {
+  return seller.role === 'admin' || channel.sellerId === seller.id;
+}
+
 /** The channel `slug` if the caller owns it or is an admin: 404 unknown, 403 someone else's. */
 export function ownedChannel(req: Request, channels: Pick<ChannelRepository, 'bySlug'>, slug: string): Channel {
   const seller = sellerOf(req);
-  const channel = channels.bySlug(slug);
-  if (!channel) throw notFound('unknown channel');
-  if (seller.role !== 'admin' && channel.sellerId !== seller.id) throw forbidden('not your channel');
+  const channel = knownChannel(channels, slug);
+  if (!manages(seller, channel)) throw forbidden('not your channel');
   return channel;
+}
+
+/** The client's address, for per-client limits (HTTP workers forward it in X-Forwarded-For, which express trusts). */
+export function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Plain words for zod's issues, used when a schema does not carry its own message. */

@@ -11,7 +11,10 @@ import { conflict, forbidden, HttpError, notFound, tooManyRequests } from '../er
 import type { ApiRouteModule } from './index.js';
 import {
   callerOf,
+  clientOf,
   defineRoute,
+  knownChannel,
+  manages,
   optionalSeller,
   ownedChannel,
   parseBody,
@@ -99,15 +102,11 @@ function toHttpError(err: LiveError): HttpError {
 
 export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
   const { live, channels } = deps;
-  const knownChannel = (slug: string): Channel => {
-    const channel = channels.bySlug(slug);
-    if (!channel) throw notFound('unknown channel');
-    return channel;
-  };
+  const known = (slug: string): Channel => knownChannel(channels, slug);
   /** The caller may speak for the channel: its owner or an admin. */
   const speaksFor = (req: Request, channel: Channel): boolean => {
     const caller = callerOf(req);
-    return caller !== undefined && (caller.role === 'admin' || caller.id === channel.sellerId);
+    return caller !== undefined && manages(caller, channel);
   };
 
   return (router: Router, registry) => {
@@ -124,7 +123,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       response: { status: 200, description: 'pinned products', schema: z.object({ pins: z.array(pinSchema) }) },
       errors: [404],
     }, (req, res) => {
-      const { slug } = knownChannel(parseParams(channelParams, req).slug);
+      const { slug } = known(parseParams(channelParams, req).slug);
       res.json({ pins: live.pins.pinned(slug) });
     });
 
@@ -171,7 +170,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       response: { status: 200, description: 'messages', schema: messagesSchema },
       errors: [404],
     }, (req, res) => {
-      const { slug } = knownChannel(parseParams(channelParams, req).slug);
+      const { slug } = known(parseParams(channelParams, req).slug);
       res.json({ messages: live.chat.recent(slug, parseQuery(chatQuery, req).limit) });
     });
 
@@ -186,9 +185,9 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       response: { status: 201, description: 'the message', schema: chatMessageSchema },
       errors: [403, 404, 429],
     }, maybeSeller, (req, res) => {
-      const channel = knownChannel(parseParams(channelParams, req).slug);
+      const channel = known(parseParams(channelParams, req).slug);
       const input = parseBody(chatPostSchema, req);
-      const sender = { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', bySeller: speaksFor(req, channel) };
+      const sender = { ip: clientOf(req), bySeller: speaksFor(req, channel) };
       res.status(201).json(answer(() => live.chat.post(channel.slug, input, sender)));
     });
 
@@ -265,7 +264,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       errors: [404, 409],
     }, (req, res) => {
       const params = parseParams(productParams, req);
-      answer(() => live.click(knownChannel(params.slug).slug, params.id, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+      answer(() => live.click(known(params.slug).slug, params.id, clientOf(req)));
       res.status(204).end();
     });
 
@@ -280,7 +279,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       response: { status: 200, description: 'shows', schema: showsSchema },
       errors: [404],
     }, (req, res) => {
-      const { slug } = knownChannel(parseParams(channelParams, req).slug);
+      const { slug } = known(parseParams(channelParams, req).slug);
       res.json({ shows: live.shows(slug, parseQuery(showsQuery, req).limit) });
     });
 

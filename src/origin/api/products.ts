@@ -2,17 +2,14 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { defineRoute, ownedChannel, parseBody, parseParams, requireSeller, type OpenApiRegistry } from './http.js';
+import { defineRoute, knownChannel, ownedChannel, parseBody, parseParams, requireSeller, type OpenApiRegistry } from './http.js';
 import { channelParams, newProductSchema, productChangesSchema, productParams, productSchema } from './schemas.js';
 import type { ApiDeps } from './deps.js';
 
 export function productRoutes(router: Router, registry: OpenApiRegistry, deps: ApiDeps): void {
   const { channels, products, bus } = deps;
   const auth = requireSeller(deps.auth);
-  const knownChannel = (slug: string): string => {
-    if (!channels.bySlug(slug)) throw notFound('unknown channel');
-    return slug;
-  };
+  const known = (slug: string): string => knownChannel(channels, slug).slug;
 
   defineRoute(router, registry, {
     method: 'get',
@@ -24,7 +21,7 @@ export function productRoutes(router: Router, registry: OpenApiRegistry, deps: A
     response: { status: 200, description: 'products', schema: z.object({ products: z.array(productSchema) }) },
     errors: [404],
   }, (req, res) => {
-    res.json({ products: products.listByChannel(knownChannel(parseParams(channelParams, req).slug)) });
+    res.json({ products: products.listByChannel(known(parseParams(channelParams, req).slug)) });
   });
 
   defineRoute(router, registry, {
@@ -38,7 +35,7 @@ export function productRoutes(router: Router, registry: OpenApiRegistry, deps: A
     errors: [404],
   }, (req, res) => {
     const { slug, id } = parseParams(productParams, req);
-    const product = products.byId(knownChannel(slug), id);
+    const product = products.byId(known(slug), id);
     if (!product) throw notFound('unknown product');
     res.json(product);
   });
