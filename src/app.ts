@@ -66,7 +66,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   const mediaDir = path.join(config.dataDir, 'media');
   mkdirSync(mediaDir, { recursive: true });
 
-  const bus = new EventBus();
+  const busLog = log.child({ module: 'events' });
+  const bus = new EventBus({ onListenerError: ({ event, err }) => busLog.error({ event, err }, 'event listener failed') });
   const packager = new Packager({
     bus,
     mediaDir,

@@ -40,19 +40,37 @@ export interface ShopcastEvents {
 }
 
 export type EventName = keyof ShopcastEvents;
-export type Listener<K extends EventName> = (payload: ShopcastEvents[K]) => void;
+/** A listener may be async: a returned promise that rejects is caught like a throw. */
+export type Listener<K extends EventName> = (payload: ShopcastEvents[K]) => unknown;
 
-/** In-process event bus; one interface so a distributed bus can replace it. */
+/** Told about a listener that threw or rejected; the other listeners of the event still ran. */
+export type ListenerErrorHandler = (failure: { event: EventName; err: unknown }) => void;
+
+/**
+ * In-process event bus; one interface so a distributed bus can replace it. Every listener is isolated: one that
+ * throws or rejects is reported to `onListenerError` and never keeps the others (say, the one that starts FFmpeg)
+ * from running.
+ */
 export class EventBus {
   readonly #emitter = new EventEmitter();
+  readonly #onListenerError: ListenerErrorHandler;
 
-  constructor() {
+  constructor(opts: { onListenerError: ListenerErrorHandler }) {
+    this.#onListenerError = opts.onListenerError;
     this.#emitter.setMaxListeners(50);
   }
 
   on<K extends EventName>(name: K, listener: Listener<K>): () => void {
-    this.#emitter.on(name, listener);
-    return () => this.#emitter.off(name, listener);
+    const isolated = (payload: ShopcastEvents[K]): void => {
+      try {
+        const result = listener(payload);
+        if (result instanceof Promise) result.catch((err: unknown) => this.#onListenerError({ event: name, err }));
+      } catch (err) {
+        this.#onListenerError({ event: name, err });
+      }
+    };
+    this.#emitter.on(name, isolated);
+    return () => this.#emitter.off(name, isolated);
   }
 
   emit<K extends EventName>(name: K, payload: ShopcastEvents[K]): void {

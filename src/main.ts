@@ -3,6 +3,9 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createApp, type App, type StartedApp } from './app.js';
 
+/** How long a stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 15_000;
+
 function banner(config: Config, started: StartedApp): string {
   const publicUrl = new URL(config.publicUrl);
   const rtmpServer = `rtmp://${publicUrl.hostname}:${started.rtmpPort}/live`;
@@ -41,33 +44,53 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  let app: App;
+  let app: App | undefined;
+  let starting: Promise<StartedApp> | undefined;
+  let stopping = false;
+
+  const stopAndExit = (code: number): void => {
+    stopping = true;
+    const stopped = (starting ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => app?.stop());
+    // A module that threw mid-update may never finish stopping: the exit does not wait for it forever.
+    const deadline = setTimeout(() => process.exit(code || 1), STOP_DEADLINE_MS);
+    deadline.unref();
+    stopped.then(
+      () => process.exit(code),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+
+  // Policy: hostile input is refused where it is parsed, so what reaches here is a bug. A rejected promise leaves no
+  // half-done synchronous state behind: it is logged and the process goes on. A thrown exception may have left a
+  // module half-updated: the process stops (shows are suspended, not ended) and a restart resumes them.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug): logged, the process goes on');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception (a bug): stopping; live shows resume when shopcast starts again');
+    if (!stopping) stopAndExit(1);
+  });
+
   try {
     app = await createApp({ config, log });
   } catch (err) {
     failedToStart(log, err);
   }
-  const starting = app.start();
+  starting = app.start();
 
   // Handlers come before the start finishes: a signal during it (the origin already answers) stops cleanly after it.
-  let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
     log.info({ signal }, 'shutting down');
-    starting
-      .catch(() => undefined)
-      .then(() => app.stop())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    stopAndExit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

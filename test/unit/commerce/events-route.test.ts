@@ -1,5 +1,6 @@
 // The live event stream route on a real HTTP server: snapshot first with the hub's id, heartbeat comments, and
 // everything released when the browser goes away.
+import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +27,7 @@ before(async () => {
       slug, title: 'The shop', state: 'offline', playable: false, masterUrl: '', startedAt: null, endedAt: null,
     }),
   };
-  live = liveCommerce(store, { bus: new EventBus(), status });
+  live = liveCommerce(store, { bus: testBus(), status });
   live.start();
   const router = Router();
   const registry = new OpenApiRegistry('/api');

@@ -1,3 +1,4 @@
+import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { HubEvent } from '../../../src/commerce/hub.js';
@@ -33,7 +34,7 @@ function makeLive(): LiveCommerce {
 
 beforeEach(() => {
   store = openStore();
-  bus = new EventBus();
+  bus = testBus();
   state = 'offline';
   playable = false;
   live = makeLive();

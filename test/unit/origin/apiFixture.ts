@@ -1,4 +1,5 @@
 // Real /api services for origin tests: SQLite repositories in a temp dir, the demo channel, a known admin token.
+import { testBus } from '../bus.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export function apiFixture(opts: { dataDir?: string; channel?: { slug: string; t
     if (channels.bySlug(slug)) channels.update(slug, { title });
     else channels.create({ slug, title, profile: 'default' });
   }
-  const bus = new EventBus();
+  const bus = testBus();
   const events: ApiFixture['events'] = [];
   for (const name of ['channel.keyRotated', 'channel.deleted', 'product.updated', 'product.deleted'] as const) {
     bus.on(name, (payload) => events.push({ name, payload }));

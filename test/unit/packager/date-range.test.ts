@@ -1,3 +1,4 @@
+import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -145,7 +146,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 test('the packager lists a range on every rung, re-renders on each change, and a new show starts without it', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'shopcast-daterange-'));
   roots.push(root);
-  const bus = new EventBus();
+  const bus = testBus();
   const packager = new Packager({
     bus,
     mediaDir: path.join(root, 'media'),
@@ -201,7 +202,7 @@ test('the packager lists a range on every rung, re-renders on each change, and a
 
 test('setDateRange refuses an invalid range synchronously', () => {
   const packager = new Packager({
-    bus: new EventBus(),
+    bus: testBus(),
     mediaDir: path.join(tmpdir(), 'unused'),
     windowSegments: 4,
     segmentGraceS: 0,

@@ -1,4 +1,5 @@
 // The packager against real FFmpeg output: Debian 5.1 (atomic playlist writes), then the bundled 4.1 (in place).
+import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ const FPS = 30;
 
 let root: string;
 let mediaDir: string;
-const bus = new EventBus();
+const bus = testBus();
 let packager: Packager;
 const published: ShopcastEvents['packager.segment'][] = [];
 

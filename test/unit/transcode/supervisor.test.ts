@@ -1,4 +1,5 @@
 // The real Supervisor with Debian's FFmpeg, fed from a generated FLV file the way ingest feeds it.
+import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -98,7 +99,7 @@ describe('Supervisor with a real FFmpeg', () => {
   }
 
   function startSupervisor(name: string, { profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
-    const bus = new EventBus();
+    const bus = testBus();
     const workRoot = path.join(dir, name);
     const profileFor = (): Profile => profile;
     const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor, workRoot, stallTimeoutS, restart });
