@@ -1,5 +1,5 @@
 // Composition root: builds every module, wires them through the event bus, starts and stops them in order.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { ensureAdmin, StoredTokenAuthenticator } from './commerce/auth.js';
 import { ensureDemoChannel, type DemoChannel } from './commerce/demo.js';
 import { LiveCommerce } from './commerce/live.js';
-import { Ingest } from './ingest/ingest.js';
+import { Ingest, RTMP_APP } from './ingest/ingest.js';
 import { eventRoutes } from './origin/api/events.js';
 import { liveRoutes } from './origin/api/live.js';
 import { HttpWorkers } from './origin/httpWorkers.js';
@@ -30,6 +30,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface StartedApp {
   httpPort: number;
   rtmpPort: number;
+  /** Bound RTMPS port, when RTMPS is on. */
+  rtmpsPort: number | undefined;
   demo: DemoChannel;
   /** The bootstrap admin's API token when this start created it (shown this once), else null. */
   adminToken: string | null;
@@ -89,7 +91,10 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     channels,
     host: config.host,
     port: config.rtmpPort,
+    tls: rtmpsFiles(config),
     reconnectWindowS: config.reconnectWindowS,
+    maxConnections: config.rtmpMaxConnections,
+    maxConnectionsPerAddress: config.rtmpMaxConnectionsPerAddress,
   });
   const httpWorkers =
     config.httpWorkers > 0
@@ -137,7 +142,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       bus,
       profiles: [...profiles.keys()],
       defaultProfile: config.profile,
-      rtmpServer: () => `rtmp://${new URL(config.publicUrl).hostname}:${ingest.port}/live`,
+      rtmpServer: () => rtmpServerUrl(config, ingest.port),
       obsSettings: (name) => {
         const profile = profiles.get(name) ?? defaultProfile;
         return {
@@ -162,7 +167,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
         const { port: httpPort } = await origin.start();
         // RTMP last: nothing can publish into a half-started gateway.
         await ingest.start();
-        return { httpPort, rtmpPort: ingest.port, demo, adminToken: admin.token };
+        return { httpPort, rtmpPort: ingest.port, rtmpsPort: ingest.tlsPort, demo, adminToken: admin.token };
       } catch (err) {
         await supervisor.stop();
         await packager.stop();
@@ -183,4 +188,23 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       log.info('stopped');
     },
   };
+}
+
+/** The OBS "Server" setting: what encoders publish to (the stream key goes in its own field). */
+export function rtmpServerUrl(config: Pick<Config, 'publicUrl'>, port: number, scheme: 'rtmp' | 'rtmps' = 'rtmp'): string {
+  return `${scheme}://${new URL(config.publicUrl).hostname}:${port}/${RTMP_APP}`;
+}
+
+/** RTMPS certificate and key, read at start so a wrong path stops shopcast with a clear message. */
+function rtmpsFiles(config: Config): { port: number; cert: Buffer; key: Buffer } | undefined {
+  const { rtmpsPort, rtmpsCertFile, rtmpsKeyFile } = config;
+  if (rtmpsPort === undefined || rtmpsCertFile === undefined || rtmpsKeyFile === undefined) return undefined;
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`RTMPS ${what} ${file} cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return { port: rtmpsPort, cert: read(rtmpsCertFile, 'certificate'), key: read(rtmpsKeyFile, 'key') };
 }

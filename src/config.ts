@@ -10,6 +10,16 @@ const schema = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   httpPort: port.default(8080),
   rtmpPort: port.default(1935),
+  /** RTMPS ingest (OBS: rtmps://HOST:PORT/live); off unless set, and then needs the certificate and key files. */
+  rtmpsPort: port.optional(),
+  /** PEM certificate chain for RTMPS. */
+  rtmpsCertFile: z.string().min(1).optional(),
+  /** PEM private key for RTMPS. */
+  rtmpsKeyFile: z.string().min(1).optional(),
+  /** RTMP(S) connections open at once, in all: the rest of the file descriptors are HTTP's. */
+  rtmpMaxConnections: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** RTMP(S) connections open at once from one client address (IPv6: one /64). */
+  rtmpMaxConnectionsPerAddress: z.coerce.number().int().min(1).max(10_000).default(10),
   dataDir: z.string().min(1).default('./data'),
   publicUrl: z.url().default('http://localhost:8080'),
   /** How long a dropped publisher may come back before the show ends. */
@@ -32,6 +42,11 @@ const schema = z.object({
   httpWorkers: z.coerce.number().int().min(0).max(16).default(Math.min(Math.max(availableParallelism() - 2, 0), 4)),
   /** Seconds without transcoder progress, while media keeps arriving, before FFmpeg is restarted. */
   stallTimeoutS: z.coerce.number().min(2).max(120).default(10),
+}).superRefine((config, ctx) => {
+  if (config.rtmpsPort === undefined) return;
+  for (const key of ['rtmpsCertFile', 'rtmpsKeyFile'] as const) {
+    if (config[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when RTMPS is on (rtmpsPort set)' });
+  }
 });
 
 export type Config = z.infer<typeof schema>;
@@ -41,6 +56,11 @@ const ENV: Record<keyof Config, string> = {
   host: 'SHOPCAST_HOST',
   httpPort: 'SHOPCAST_HTTP_PORT',
   rtmpPort: 'SHOPCAST_RTMP_PORT',
+  rtmpsPort: 'SHOPCAST_RTMPS_PORT',
+  rtmpsCertFile: 'SHOPCAST_RTMPS_CERT',
+  rtmpsKeyFile: 'SHOPCAST_RTMPS_KEY',
+  rtmpMaxConnections: 'SHOPCAST_RTMP_MAX_CONNECTIONS',
+  rtmpMaxConnectionsPerAddress: 'SHOPCAST_RTMP_MAX_CONNECTIONS_PER_ADDRESS',
   dataDir: 'SHOPCAST_DATA_DIR',
   publicUrl: 'SHOPCAST_PUBLIC_URL',
   reconnectWindowS: 'SHOPCAST_RECONNECT_WINDOW_S',
@@ -92,5 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { ...result.data, dataDir: path.resolve(cwd, result.data.dataDir) };
+  const resolve = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(cwd, file));
+  return {
+    ...result.data,
+    dataDir: path.resolve(cwd, result.data.dataDir),
+    rtmpsCertFile: resolve(result.data.rtmpsCertFile),
+    rtmpsKeyFile: resolve(result.data.rtmpsKeyFile),
+  };
 }

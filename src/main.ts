@@ -1,14 +1,15 @@
 // Entry point: configuration → app → listeners, and a graceful shutdown on SIGINT/SIGTERM.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { createApp, type App, type StartedApp } from './app.js';
+import { createApp, rtmpServerUrl, type App, type StartedApp } from './app.js';
 
 /** How long a stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 15_000;
 
 function banner(config: Config, started: StartedApp): string {
-  const publicUrl = new URL(config.publicUrl);
-  const rtmpServer = `rtmp://${publicUrl.hostname}:${started.rtmpPort}/live`;
+  const rtmpServer = rtmpServerUrl(config, started.rtmpPort);
+  const rtmpsServer =
+    started.rtmpsPort === undefined ? [] : [`    or RTMPS:    ${rtmpServerUrl(config, started.rtmpsPort, 'rtmps')}`];
   const demo = started.demo;
   const key = config.demoKey
     ? 'the one set in SHOPCAST_DEMO_KEY'
@@ -26,6 +27,7 @@ function banner(config: Config, started: StartedApp): string {
     'shopcast is running.',
     '  Go live from OBS: Settings → Stream → Service "Custom..."',
     `    Server:      ${rtmpServer}`,
+    ...rtmpsServer,
     `    Stream Key:  ${key}`,
     `  Watch:         ${base}/watch/${demo.channel.slug}`,
     `  Studio:        ${base}/studio`,

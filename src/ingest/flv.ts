@@ -78,8 +78,17 @@ export function parseVideoHeader(tag: FlvTag): VideoHeaderInfo {
   const hex = (n: number): string => n.toString(16).padStart(2, '0');
   const codecString = `avc1.${hex(record[1]!)}${hex(record[2]!)}${hex(record[3]!)}`;
   const spsLength = record.readUInt16BE(6);
-  const size = parseH264Sps(record.subarray(8, 8 + spsLength));
+  const size = readSps(record.subarray(8, 8 + spsLength));
   return { codec, codecString, width: size?.width ?? null, height: size?.height ?? null };
+}
+
+/** The library's SPS reader trusts its input; a broken SPS only means the size comes from elsewhere. */
+function readSps(sps: Buffer): { width: number; height: number } | null {
+  try {
+    return parseH264Sps(sps);
+  } catch {
+    return null;
+  }
 }
 
 export interface AudioHeaderInfo {

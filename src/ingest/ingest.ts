@@ -1,22 +1,31 @@
 // RTMP ingest: turns a secret stream key into a channel, keeps one publisher per channel, owns the reconnect window,
-// and announces publishes on the bus. node-media-server does the RTMP protocol; this module tames it.
-import NodeRtmpServer from 'node-media-server/src/server/rtmp_server.js';
-import Context from 'node-media-server/src/core/context.js';
+// and announces publishes on the bus. The sockets and their limits are shopcast's (rtmp-listener.ts); the protocol is
+// parsed by node-media-server inside shopcast's guard (rtmp-protocol.ts).
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ChannelRepository } from '../store/channels.js';
+import type { AcceptedPublish, PublishDecision, PublishGate, PublishRequest } from './rtmp-connection.js';
+import { RtmpListener, type RtmpListenerStatus } from './rtmp-listener.js';
+import type { PublishRefusalCode } from './rtmp-protocol.js';
 import { PublishTap, type IngestStats } from './tap.js';
+
+/** The one application publishers use: `rtmp://HOST:1935/live` + the stream key. */
+export const RTMP_APP = 'live';
 
 export type PublishState = 'starting' | 'live' | 'reconnecting';
 
 export interface IngestOptions {
   bus: EventBus;
   log: Logger;
-  channels: ChannelRepository;
+  channels: Pick<ChannelRepository, 'byStreamKey'>;
   host: string;
   port: number;
+  /** RTMPS beside RTMP (off when absent). */
+  tls?: { port: number; cert: Buffer; key: Buffer };
   reconnectWindowS: number;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
 }
 
 export interface StreamSnapshot {
@@ -26,48 +35,47 @@ export interface StreamSnapshot {
   stats: IngestStats | null;
 }
 
+/** The publisher connection currently feeding a stream. */
+interface Publisher {
+  connectionId: string;
+  tap: PublishTap;
+  cut(reason: string): void;
+}
+
 interface LiveStream {
   slug: string;
   state: PublishState;
   since: number;
-  sessionId: string | null;
-  tap: PublishTap | null;
-  detachFromBroadcast: (() => void) | null;
+  publisher: Publisher | null;
   /** stream.live was emitted for this show: consumers exist and must hear that it ends. */
   announced: boolean;
   windowTimer: NodeJS.Timeout | null;
 }
 
 const PROBE_GIVE_UP_MS = 10_000;
-/** node-media-server's messages carry stream paths, whose last part is the secret key. */
-const SECRET_IN_PATH = /(\/[A-Za-z0-9_-]+\/)[A-Za-z0-9_-]+/g;
-const SECRET_IN_NAME = /name=\S+/g;
+/** Handshake, connect and publish: an encoder needs well under a second; a slow mobile link a few. */
+const PUBLISH_DEADLINE_MS = 10_000;
+/** A publisher that sends nothing this long is gone (its show waits in the reconnect window). */
+const PUBLISHER_IDLE_MS = 15_000;
+/**
+ * A publish for a channel whose publisher has sent nothing this long takes over: that is the same encoder back
+ * after a network change, while the old TCP connection has not noticed yet that it is dead.
+ */
+const STALE_PUBLISHER_MS = 3_000;
 
-export class Ingest {
+export class Ingest implements PublishGate {
   readonly #streams = new Map<string, LiveStream>();
-  /** Sessions refused in prePublish: node-media-server still fires postPublish/donePublish for them. */
-  readonly #refused = new Set<string>();
-  /** session id → slug of accepted publishers. */
-  readonly #accepted = new Map<string, string>();
   readonly #lastEnded = new Map<string, number>();
-  #server: NodeRtmpServer | null = null;
+  #listener: RtmpListener | null = null;
   #unsubscribe: (() => void)[] = [];
 
   constructor(private readonly opts: IngestOptions) {}
 
   async start(): Promise<void> {
     const log = this.opts.log;
-    nmsLogger.level = 'trace';
-    nmsLogger.log = (message: string, level = 'info') => {
-      const safe = message.replace(SECRET_IN_PATH, '$1<key>').replace(SECRET_IN_NAME, 'name=<key>');
-      if (level === 'error') log.warn({ nms: safe }, 'rtmp library error');
-      else log.trace({ nms: safe }, 'rtmp library');
-    };
-    Context.config = { bind: this.opts.host, rtmp: { port: this.opts.port } };
-    Context.eventEmitter.on('prePublish', this.#onPrePublish);
-    Context.eventEmitter.on('postPublish', this.#onPostPublish);
-    Context.eventEmitter.on('donePublish', this.#onDonePublish);
-    Context.eventEmitter.on('prePlay', this.#onPrePlay);
+    // The library logs protocol details (stream paths with keys among them); shopcast logs what matters itself.
+    nmsLogger.level = 'error';
+    nmsLogger.log = (message: string) => log.trace({ length: message.length }, 'rtmp library message (not logged: may hold a key)');
     this.#unsubscribe = [
       // The old key stops working at once: its publisher is cut and may come back with the new key in the window.
       this.opts.bus.on('channel.keyRotated', ({ slug }) => this.#disconnect(slug, 'stream key rotated')),
@@ -77,47 +85,41 @@ export class Ingest {
         if (stream) this.#endShow(stream, 'channel-deleted');
       }),
     ];
-
-    const server = new NodeRtmpServer();
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      // The library would process.exit(1) on a busy port; report it as an error instead.
-      server.handleListenError = (_name, port) => (err) =>
-        reject(
-          new Error(
-            err.code === 'EADDRINUSE'
-              ? `RTMP port ${this.opts.host}:${port} is already in use: stop the other server or set SHOPCAST_RTMP_PORT`
-              : `RTMP listener failed: ${err.message}`,
-          ),
-        );
-      server.tcpServer?.once('listening', () => resolve());
-      server.run();
+    const listener = new RtmpListener({
+      host: this.opts.host,
+      port: this.opts.port,
+      tls: this.opts.tls,
+      gate: this,
+      log,
+      maxConnections: this.opts.maxConnections,
+      maxConnectionsPerAddress: this.opts.maxConnectionsPerAddress,
+      publishDeadlineMs: PUBLISH_DEADLINE_MS,
+      idleTimeoutMs: PUBLISHER_IDLE_MS,
     });
-    const address = server.tcpServer?.address();
-    log.info({ host: this.opts.host, port: typeof address === 'object' && address ? address.port : this.opts.port }, 'RTMP ingest listening');
+    await listener.start();
+    this.#listener = listener;
   }
 
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     for (const stream of [...this.#streams.values()]) this.#endShow(stream, 'shutdown');
-    Context.eventEmitter.off('prePublish', this.#onPrePublish);
-    Context.eventEmitter.off('postPublish', this.#onPostPublish);
-    Context.eventEmitter.off('donePublish', this.#onDonePublish);
-    Context.eventEmitter.off('prePlay', this.#onPrePlay);
-    const server = this.#server;
-    this.#server = null;
-    if (!server?.tcpServer?.listening) return;
-    await new Promise<void>((resolve) => {
-      server.tcpServer?.once('close', () => resolve());
-      server.stop();
-    });
+    const listener = this.#listener;
+    this.#listener = null;
+    await listener?.stop();
   }
 
   /** Port actually bound (useful when configured as 0). */
   get port(): number {
-    const address = this.#server?.tcpServer?.address();
-    return typeof address === 'object' && address ? address.port : this.opts.port;
+    return this.#listener?.port ?? this.opts.port;
+  }
+
+  get tlsPort(): number | undefined {
+    return this.#listener?.tlsPort ?? this.opts.tls?.port;
+  }
+
+  listenerStatus(): RtmpListenerStatus {
+    return this.#listener?.status() ?? { connections: 0, listenerRestarts: 0 };
   }
 
   snapshot(slug: string): StreamSnapshot | undefined {
@@ -127,7 +129,7 @@ export class Ingest {
       slug,
       state: stream.state,
       since: new Date(stream.since).toISOString(),
-      stats: stream.tap?.stats() ?? null,
+      stats: stream.publisher?.tap.stats() ?? null,
     };
   }
 
@@ -141,124 +143,95 @@ export class Ingest {
     return at === undefined ? undefined : new Date(at);
   }
 
-  #refuse(session: Context.Session, reason: string, slug: string | null): void {
-    this.#refused.add(session.id);
-    // Without this, node-media-server keeps the refused publish "open" for 30 s.
-    session.broadcast.publishGraceMs = 0;
-    session.close();
-    const ip = clientAddress(session.ip);
-    this.opts.log.warn({ ip, session: session.id, slug, reason }, 'publish refused');
-    this.opts.bus.emit('publish.rejected', { ip, reason, slug });
+  application(app: string): string | null {
+    return app === RTMP_APP ? null : `unknown application "${app}": publish to rtmp://HOST/${RTMP_APP}`;
   }
 
-  #onPrePublish = (session: Context.Session): void => {
-    if (session.streamApp !== 'live') return this.#refuse(session, `unknown application "${session.streamApp}"`, null);
-    const channel = this.opts.channels.byStreamKey(session.streamName);
-    if (!channel) return this.#refuse(session, 'unknown stream key', null);
-    const current = this.#streams.get(channel.slug);
-    if (current && current.state !== 'reconnecting') {
-      return this.#refuse(session, 'channel already has a publisher', channel.slug);
+  decide(request: PublishRequest): PublishDecision {
+    const channel = this.opts.channels.byStreamKey(request.key);
+    if (!channel) return this.#refuse(request, 'NetStream.Publish.Denied', 'unknown stream key', null);
+    const slug = channel.slug;
+    const current = this.#streams.get(slug)?.publisher;
+    if (current) {
+      if (current.tap.idleMs < STALE_PUBLISHER_MS) {
+        return this.#refuse(request, 'NetStream.Publish.BadName', 'channel already has a publisher', slug);
+      }
+      current.cut(`replaced by a new publish after ${Math.round(current.tap.idleMs / 1000)} s without media`);
     }
-    session.broadcast.publishGraceMs = 0; // the reconnect window is ours (see #onDonePublish)
-    this.#accepted.set(session.id, channel.slug);
-  };
+    return { accepted: true, publish: this.#accept(slug, request) };
+  }
 
-  #onPostPublish = (session: Context.Session): void => {
-    const slug = this.#accepted.get(session.id);
-    if (slug === undefined) return;
+  #refuse(request: PublishRequest, code: PublishRefusalCode, reason: string, slug: string | null): PublishDecision {
+    this.opts.bus.emit('publish.rejected', { ip: request.address, reason, slug });
+    return { accepted: false, code, reason, slug };
+  }
+
+  #accept(slug: string, request: PublishRequest): AcceptedPublish {
     const previous = this.#streams.get(slug);
     const reconnect = previous?.announced === true;
     if (previous?.windowTimer) clearTimeout(previous.windowTimer);
-    const tap = new PublishTap(`shopcast-${session.id}`, () => ({
-      width: session.videoWidth,
-      height: session.videoHeight,
-      fps: session.videoFramerate,
-      videoKbps: session.videoDatarate,
-    }));
-    const broadcast = session.broadcast;
-    broadcast.postPlay(tap);
+    const tap = new PublishTap();
+    const publisher: Publisher = { connectionId: request.connectionId, tap, cut: request.cut };
     const stream: LiveStream = {
       slug,
       state: reconnect ? 'reconnecting' : 'starting',
       since: previous?.since ?? Date.now(),
-      sessionId: session.id,
-      tap,
-      detachFromBroadcast: () => broadcast.donePlay(tap),
+      publisher,
       announced: reconnect,
       windowTimer: null,
     };
     this.#streams.set(slug, stream);
-    this.opts.log.info({ slug, session: session.id, ip: clientAddress(session.ip), reconnect }, 'publish accepted');
+    this.opts.log.info({ slug, connection: request.connectionId, ip: request.address, reconnect }, 'publish accepted');
     tap.probe(PROBE_GIVE_UP_MS).then(
       (source) => {
-        if (this.#streams.get(slug)?.sessionId !== session.id) return;
+        if (stream.publisher !== publisher) return;
         stream.state = 'live';
         stream.announced = true;
         this.opts.log.info({ slug, source }, 'source probed, stream live');
-        this.opts.bus.emit('stream.live', { slug, publishId: session.id, reconnect, source, feed: tap });
+        this.opts.bus.emit('stream.live', { slug, publishId: request.connectionId, reconnect, source, feed: tap });
       },
       (err: Error) => {
-        if (this.#streams.get(slug)?.sessionId !== session.id) return;
-        this.opts.log.warn({ slug, session: session.id, reason: err.message }, 'publish dropped: unusable source');
-        session.close();
+        if (stream.publisher === publisher) publisher.cut(`unusable source: ${err.message}`);
       },
     );
-  };
+    return {
+      slug,
+      media: (tag) => tap.push(tag),
+      metadata: (announced) => tap.announce(announced),
+      ended: (reason) => this.#publisherLeft(stream, publisher, reason),
+    };
+  }
 
-  #onDonePublish = (session: Context.Session): void => {
-    if (this.#refused.delete(session.id)) return;
-    const slug = this.#accepted.get(session.id);
-    if (slug === undefined) return;
-    this.#accepted.delete(session.id);
-    const stream = this.#streams.get(slug);
-    if (!stream || stream.sessionId !== session.id) return;
-    stream.detachFromBroadcast?.();
-    stream.tap?.close();
-    stream.tap = null;
-    stream.sessionId = null;
-    stream.detachFromBroadcast = null;
+  #publisherLeft(stream: LiveStream, publisher: Publisher, reason: string): void {
+    publisher.tap.close();
+    if (stream.publisher !== publisher || this.#streams.get(stream.slug) !== stream) return;
+    stream.publisher = null;
+    const slug = stream.slug;
     if (!stream.announced) {
       this.#streams.delete(slug);
-      this.opts.log.info({ slug }, 'publisher left before the stream went live');
+      this.opts.log.info({ slug, reason }, 'publisher left before the stream went live');
       return;
     }
     stream.state = 'reconnecting';
     const windowS = this.opts.reconnectWindowS;
-    this.opts.log.info({ slug, reconnectWindowS: windowS }, 'publisher dropped, waiting for reconnect');
-    this.opts.bus.emit('stream.interrupted', { slug, publishId: session.id, reason: 'publisher disconnected' });
+    this.opts.log.info({ slug, reason, reconnectWindowS: windowS }, 'publisher dropped, waiting for reconnect');
+    this.opts.bus.emit('stream.interrupted', { slug, publishId: publisher.connectionId, reason });
     stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), windowS * 1000);
-  };
-
-  #onPrePlay = (session: Context.Session): void => {
-    // shopcast plays over HTTP only; an RTMP play URL would contain the secret key.
-    this.opts.log.info({ ip: clientAddress(session.ip) }, 'RTMP playback refused');
-    session.close();
-  };
+  }
 
   #disconnect(slug: string, reason: string): void {
-    const sessionId = this.#streams.get(slug)?.sessionId;
-    const session = sessionId ? Context.sessions.get(sessionId) : undefined;
-    if (!session) return;
-    this.opts.log.warn({ slug, session: session.id, reason }, 'publisher disconnected');
-    session.close();
+    this.#streams.get(slug)?.publisher?.cut(reason);
   }
 
   #endShow(stream: LiveStream, reason: ShopcastEvents['stream.ended']['reason']): void {
     if (stream.windowTimer) clearTimeout(stream.windowTimer);
-    if (stream.sessionId !== null) {
-      stream.detachFromBroadcast?.();
-      stream.tap?.close();
-      this.#accepted.delete(stream.sessionId);
-    }
+    const publisher = stream.publisher;
+    stream.publisher = null;
     this.#streams.delete(stream.slug);
+    publisher?.cut(reason === 'shutdown' ? 'ingest shutting down' : `show ended (${reason})`);
     if (!stream.announced) return;
     this.#lastEnded.set(stream.slug, Date.now());
     this.opts.log.info({ slug: stream.slug, reason }, 'show ended');
     this.opts.bus.emit('stream.ended', { slug: stream.slug, reason });
   }
-}
-
-/** "1.2.3.4:5678" → "1.2.3.4" (the port is noise in logs). */
-function clientAddress(ip: string): string {
-  return ip.replace(/:\d+$/, '');
 }

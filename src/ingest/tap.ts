@@ -1,10 +1,10 @@
-// One accepted publish as seen from inside: an internal node-media-server subscriber that describes the source,
-// keeps what a late consumer needs to start at a keyframe, and forwards FLV to the transcoder.
+// One accepted publish as seen from inside: describes the source from its FLV tags, keeps what a late consumer needs
+// to start at a keyframe, and forwards FLV to the transcoder.
 import type { AudioSource, FlvAttachment, FlvFeed, FlvSink, SourceInfo, VideoSource } from '../media.js';
 import { flvHeader, isFileHeader, parseAudioTag, parseTag, parseVideoHeader, type FlvTag } from './flv.js';
 import { RateWindow } from './rate.js';
 
-/** What the RTMP metadata (onMetaData) announced, as node-media-server recorded it on the publisher session. */
+/** What the publisher's RTMP metadata (onMetaData) announced; 0 where it said nothing usable. */
 export interface AnnouncedMetadata {
   width: number;
   height: number;
@@ -32,9 +32,10 @@ const RATE_WINDOW_MS = 5000;
 /** Wall-clock bound on waiting for a second keyframe when the publish stops sending video. */
 const STALLED_PUBLISH_MS = 10_000;
 
+const NOTHING_ANNOUNCED: AnnouncedMetadata = { width: 0, height: 0, fps: 0, videoKbps: 0 };
+
 export class PublishTap implements FlvFeed {
-  readonly protocol = 'flv';
-  readonly ip = '';
+  #announced = NOTHING_ANNOUNCED;
   #receivedBytes = 0;
   #metadata: Buffer | null = null;
   #videoHeader: FlvTag | null = null;
@@ -58,17 +59,22 @@ export class PublishTap implements FlvFeed {
   /** Where the newest keyframe sits in the replay buffer. */
   #currentGopIndex = 0;
 
-  constructor(
-    readonly id: string,
-    private readonly announced: () => AnnouncedMetadata,
-  ) {}
-
   get receivedBytes(): number {
     return this.#receivedBytes;
   }
 
-  /** Called by node-media-server for every FLV chunk of the publish. */
-  sendBuffer = (chunk: Buffer): void => {
+  /** Milliseconds since the last media tag arrived. */
+  get idleMs(): number {
+    return Date.now() - this.#lastTagWallClockMs;
+  }
+
+  /** The publisher's onMetaData: a fallback for what the media itself does not tell. */
+  announce(metadata: AnnouncedMetadata): void {
+    this.#announced = metadata;
+  }
+
+  /** One whole FLV tag of the publish. */
+  push(chunk: Buffer): void {
     if (isFileHeader(chunk)) return; // we write our own, with the real audio/video flags
     const tag = parseTag(chunk);
     if (!tag) return;
@@ -76,7 +82,7 @@ export class PublishTap implements FlvFeed {
     this.#lastTagWallClockMs = Date.now();
     this.#remember(tag);
     for (const sink of this.#sinks) sink.write(chunk);
-  };
+  }
 
   #remember(tag: FlvTag): void {
     switch (tag.kind) {
@@ -175,7 +181,7 @@ export class PublishTap implements FlvFeed {
   #describeVideo(): VideoSource | null {
     if (!this.#videoHeader && this.#keyframes === 0) return null;
     const header = this.#videoHeader ? parseVideoHeader(this.#videoHeader) : null;
-    const announced = this.announced();
+    const announced = this.#announced;
     const bitsPerSecond = this.#bitrate.perSecond();
     return {
       codec: header?.codec ?? 'unknown',

@@ -51,16 +51,16 @@ test('FLV header announces only the streams the publish has', () => {
   assert.equal(flvHeader(false, true)[4], 1);
 });
 
-const newTap = (): PublishTap => new PublishTap('t', () => ({ width: 0, height: 0, fps: 0, videoKbps: 0 }));
+const newTap = (): PublishTap => new PublishTap();
 
 function publishGops(tap: PublishTap, opts: { gopS: number; seconds: number; audio: boolean }): void {
-  tap.sendBuffer(flvHeader(true, true));
-  tap.sendBuffer(tag(9, 0, AVC_HEADER));
-  if (opts.audio) tap.sendBuffer(tag(8, 0, AAC_HEADER));
+  tap.push(flvHeader(true, true));
+  tap.push(tag(9, 0, AVC_HEADER));
+  if (opts.audio) tap.push(tag(8, 0, AAC_HEADER));
   for (let frame = 0; frame < opts.seconds * 30; frame++) {
     const ts = Math.round((frame * 1000) / 30);
-    tap.sendBuffer(frame % (opts.gopS * 30) === 0 ? keyframe(ts) : interframe(ts));
-    if (opts.audio && frame % 3 === 0) tap.sendBuffer(audioFrame(ts));
+    tap.push(frame % (opts.gopS * 30) === 0 ? keyframe(ts) : interframe(ts));
+    if (opts.audio && frame % 3 === 0) tap.push(audioFrame(ts));
   }
 }
 
@@ -107,10 +107,10 @@ test('the first consumer gets everything since the first keyframe; later ones st
   assert.equal(replayed[0]!.kind, 'keyframe');
   assert.equal(replayed[0]!.timestampMs, 0, 'the media that arrived while probing is not lost');
   assert.equal(replayed.length, 90);
-  tap.sendBuffer(interframe(3000));
+  tap.push(interframe(3000));
   assert.equal(parseTag(first.at(-1)!)!.timestampMs, 3000, 'live tags follow');
   attachment.detach();
-  tap.sendBuffer(interframe(3033));
+  tap.push(interframe(3033));
   assert.equal(parseTag(first.at(-1)!)!.timestampMs, 3000, 'nothing after detach');
 
   const later: Buffer[] = [];
@@ -123,22 +123,22 @@ test('the first consumer gets everything since the first keyframe; later ones st
 
 test('a probe fails clearly when no video keyframe arrives', async () => {
   const tap = newTap();
-  tap.sendBuffer(tag(8, 0, AAC_HEADER));
+  tap.push(tag(8, 0, AAC_HEADER));
   await assert.rejects(tap.probe(50), /no video keyframe/);
 });
 
 test('the media start is placed on the wall clock by the least-delayed tag, not by a late first burst', (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 10_000 });
   const tap = newTap();
-  tap.sendBuffer(tag(9, 0, AVC_HEADER));
+  tap.push(tag(9, 0, AVC_HEADER));
   // A publisher sends what it encoded during the RTMP handshake (0–300 ms of media) in one burst at 10 000.
-  for (let ts = 0; ts <= 300; ts += 33) tap.sendBuffer(ts === 0 ? keyframe(ts) : interframe(ts));
+  for (let ts = 0; ts <= 300; ts += 33) tap.push(ts === 0 ? keyframe(ts) : interframe(ts));
   const attachment = tap.attach({ write: () => undefined });
   assert.equal(attachment.mediaStartWallClockMs(), 10_000 - 297, 'media 297 ms arrived at 10 000: media 0 was sent at 9 703');
   t.mock.timers.setTime(9_703 + 1_000 - 20);
-  tap.sendBuffer(interframe(1_000));
+  tap.push(interframe(1_000));
   assert.equal(attachment.mediaStartWallClockMs(), 9_683, 'a tag that arrived sooner after its time refines it');
   t.mock.timers.setTime(9_683 + 2_000 + 150);
-  tap.sendBuffer(keyframe(2_000));
+  tap.push(keyframe(2_000));
   assert.equal(attachment.mediaStartWallClockMs(), 9_683, 'a late tag changes nothing');
 });
