@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs everything the tests need: node modules from the lock file and the Debian tools the end-to-end tests
-# drive for real (FFmpeg + ffprobe, Chromium, docker-compose to validate the compose file). Safe to run again.
+# drive for real (FFmpeg + ffprobe, Chromium, docker-compose to validate the compose file, openssl for test certificates). Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="ffmpeg chromium docker-compose"
+PACKAGES="ffmpeg chromium docker-compose openssl"
 missing=""
 for pkg in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

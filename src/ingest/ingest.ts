@@ -1,7 +1,6 @@
 // RTMP ingest: turns a secret stream key into a channel, keeps one publisher per channel, owns the reconnect window,
 // and announces publishes on the bus. The sockets and their limits are shopcast's (rtmp-listener.ts); the protocol is
 // parsed by node-media-server inside shopcast's guard (rtmp-protocol.ts).
-import nmsLogger from 'node-media-server/src/core/logger.js';
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ChannelRepository } from '../store/channels.js';
@@ -73,9 +72,6 @@ export class Ingest implements PublishGate {
 
   async start(): Promise<void> {
     const log = this.opts.log;
-    // The library logs protocol details (stream paths with keys among them); shopcast logs what matters itself.
-    nmsLogger.level = 'error';
-    nmsLogger.log = (message: string) => log.trace({ length: message.length }, 'rtmp library message (not logged: may hold a key)');
     this.#unsubscribe = [
       // The old key stops working at once: its publisher is cut and may come back with the new key in the window.
       this.opts.bus.on('channel.keyRotated', ({ slug }) => this.#disconnect(slug, 'stream key rotated')),
@@ -106,7 +102,7 @@ export class Ingest implements PublishGate {
     for (const stream of [...this.#streams.values()]) this.#endShow(stream, 'shutdown');
     const listener = this.#listener;
     this.#listener = null;
-    await listener?.stop();
+    listener?.stop();
   }
 
   /** Port actually bound (useful when configured as 0). */

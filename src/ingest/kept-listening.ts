@@ -59,13 +59,12 @@ export class KeptListening {
     this.#opts.log.info({ host: this.#opts.host, port: this.#port }, `${this.#opts.name} ingest listening`);
   }
 
-  /** Stops accepting; connections already open are the caller's to end. */
-  async stop(): Promise<void> {
+  /** Stops accepting at once; connections already open are the caller's to end (close() would wait for them). */
+  stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retry);
-    const server = this.#server;
+    this.#server?.close();
     this.#server = undefined;
-    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   async #bind(): Promise<void> {

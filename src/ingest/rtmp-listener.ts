@@ -99,14 +99,15 @@ export class RtmpListener {
     try {
       await this.#rtmps?.start();
     } catch (err) {
-      await this.#rtmp.stop();
+      this.#rtmp.stop();
       throw err;
     }
   }
 
   /** Stops accepting and ends every connection. */
-  async stop(): Promise<void> {
-    await Promise.all([this.#rtmp.stop(), this.#rtmps?.stop()]);
+  stop(): void {
+    this.#rtmp.stop();
+    this.#rtmps?.stop();
     for (const connection of [...this.#connections]) connection.cut('ingest shutting down');
     this.#log.stop();
   }

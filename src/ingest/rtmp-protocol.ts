@@ -1,10 +1,15 @@
 // The RTMP protocol of one connection: node-media-server's parser (handshake, chunks, AMF), bounded and validated by
 // shopcast before it allocates or trusts anything, and answering a publish only once shopcast has decided on it.
 import type AVPacket from 'node-media-server/src/core/avpacket.js';
+import nmsLogger from 'node-media-server/src/core/logger.js';
 import { decodeAmf0Data, type Amf0Message } from 'node-media-server/src/protocol/amf.js';
 import Flv from 'node-media-server/src/protocol/flv.js';
 import Rtmp from 'node-media-server/src/protocol/rtmp.js';
 import type { AnnouncedMetadata } from './tap.js';
+
+// The library logs protocol details to the console, stream paths (with their keys) among them: shopcast logs what
+// matters itself, so the library's lines are dropped.
+nmsLogger.log = () => undefined;
 
 /** Malformed or out-of-bounds input: the connection is cut without an answer. */
 export class RtmpProtocolError extends Error {}
