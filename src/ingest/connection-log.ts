@@ -1,5 +1,5 @@
-// Log lines about RTMP connections. Every refusal is a line with the client address and the reason, but a flood from
-// one address (a scanner, a reconnect loop) becomes a few lines and a count, not a disk full of logs.
+// Log lines about RTMP connections. Every refusal is a line with the client address and the reason, but a flood of
+// the same refusal from one address (a scanner, a reconnect loop) becomes a few lines and a count, not a full disk.
 import type { Logger } from '../log.js';
 
 export interface ConnectionFields {
@@ -10,7 +10,7 @@ export interface ConnectionFields {
 }
 
 export interface ConnectionLog {
-  /** Something a client did wrong or was refused: throttled per address. */
+  /** Something a client did wrong or was refused: throttled per address and message. */
   warn(fields: ConnectionFields, message: string): void;
   info(fields: ConnectionFields, message: string): void;
   debug(fields: ConnectionFields, message: string): void;
@@ -18,12 +18,14 @@ export interface ConnectionLog {
 
 export interface ThrottledConnectionLogOptions {
   log: Logger;
-  /** Warn lines per address and window before they are only counted. */
+  /** Warn lines per address, message and window before they are only counted. */
   linesPerWindow?: number;
   windowMs?: number;
 }
 
 interface AddressWindow {
+  ip: string;
+  message: string;
   startedMs: number;
   lines: number;
   suppressed: number;
@@ -38,7 +40,7 @@ export class ThrottledConnectionLog implements ConnectionLog {
 
   constructor(opts: ThrottledConnectionLogOptions) {
     this.#log = opts.log;
-    this.#linesPerWindow = opts.linesPerWindow ?? 5;
+    this.#linesPerWindow = opts.linesPerWindow ?? 10;
     this.#windowMs = opts.windowMs ?? 10_000;
     this.#sweep = setInterval(() => this.#closeWindows(Date.now()), this.#windowMs);
     this.#sweep.unref();
@@ -46,11 +48,12 @@ export class ThrottledConnectionLog implements ConnectionLog {
 
   warn(fields: ConnectionFields, message: string): void {
     const now = Date.now();
-    let window = this.#windows.get(fields.ip);
+    const key = `${fields.ip}\n${message}`;
+    let window = this.#windows.get(key);
     if (window === undefined || now - window.startedMs >= this.#windowMs) {
-      if (window !== undefined) this.#summarise(fields.ip, window);
-      window = { startedMs: now, lines: 0, suppressed: 0 };
-      this.#windows.set(fields.ip, window);
+      if (window !== undefined) this.#summarise(window);
+      window = { ip: fields.ip, message, startedMs: now, lines: 0, suppressed: 0 };
+      this.#windows.set(key, window);
     }
     if (window.lines < this.#linesPerWindow) {
       window.lines += 1;
@@ -74,16 +77,16 @@ export class ThrottledConnectionLog implements ConnectionLog {
   }
 
   #closeWindows(now: number): void {
-    for (const [ip, window] of this.#windows) {
+    for (const [key, window] of this.#windows) {
       if (now - window.startedMs < this.#windowMs) continue;
-      this.#summarise(ip, window);
-      this.#windows.delete(ip);
+      this.#summarise(window);
+      this.#windows.delete(key);
     }
   }
 
-  #summarise(ip: string, window: AddressWindow): void {
-    if (window.suppressed === 0) return;
+  #summarise({ ip, message, suppressed }: AddressWindow): void {
+    if (suppressed === 0) return;
     const seconds = Math.round(this.#windowMs / 1000);
-    this.#log.warn({ ip, suppressed: window.suppressed }, `more RTMP refusals from this address in ${seconds} s, not logged one by one`);
+    this.#log.warn({ ip, suppressed, of: message }, `more of the same from this address in ${seconds} s, not logged one by one`);
   }
 }

@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { call, type Answer, type ErrorAnswer } from './helpers/api.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
 const ADMIN_TOKEN = `sc_${randomBytes(32).toString('base64url')}`;
 
-interface Answer<T = unknown> {
-  status: number;
-  body: T;
-}
-interface ErrorAnswer {
-  error: { code: string; message: string };
-}
 interface ChannelView {
   slug: string;
   title: string;
@@ -28,21 +22,6 @@ interface ProductView {
   name: string;
   priceMinor: number;
   currency: string;
-}
-
-async function call<T = unknown>(sc: Shopcast, method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; type?: string } = {}): Promise<Answer<T>> {
-  const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-  const res = await fetch(sc.httpUrl + path, {
-    method,
-    headers: {
-      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
-      ...(payload !== undefined ? { 'Content-Type': opts.type ?? 'application/json' } : {}),
-    },
-    body: payload,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 const errorOf = (a: Answer) => (a.body as ErrorAnswer).error;
