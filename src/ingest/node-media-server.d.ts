@@ -60,6 +60,8 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     inPackets: Map<number, RtmpPacket>;
     inChunkSize: number;
     ackSize?: number;
+    /** An FLV parser with a 1 MiB buffer, made by the constructor and never used for RTMP input. */
+    flv: unknown;
     streamApp?: string;
     streamId?: number;
     onOutputCallback: (buffer: Buffer) => void;

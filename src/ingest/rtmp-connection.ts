@@ -55,7 +55,8 @@ const REFUSAL_FLUSH_MS = 1_000;
 
 export class RtmpConnection {
   readonly #opts: RtmpConnectionOptions;
-  readonly #protocol: RtmpProtocol;
+  /** Made at the first byte: a connection that sends nothing costs no parser. */
+  #protocol: RtmpProtocol | undefined;
   readonly #deadline: NodeJS.Timeout;
   #publish: AcceptedPublish | undefined;
   /** Channel of the key last presented, for log lines. */
@@ -65,15 +66,6 @@ export class RtmpConnection {
   constructor(opts: RtmpConnectionOptions) {
     this.#opts = opts;
     const { socket } = opts;
-    this.#protocol = new RtmpProtocol({
-      output: (bytes) => {
-        if (!socket.destroyed) socket.write(bytes);
-      },
-      connect: (app) => opts.gate.application(app),
-      publish: (key) => this.#decide(key),
-      media: (tag) => this.#publish?.media(tag),
-      metadata: (announced) => this.#publish?.metadata(announced),
-    });
     this.#deadline = setTimeout(() => this.cut('no publish within the handshake deadline'), opts.publishDeadlineMs);
     socket.setNoDelay(true);
     socket.on('data', this.#onData);
@@ -93,6 +85,7 @@ export class RtmpConnection {
   #onData = (bytes: Buffer): void => {
     if (this.#ended) return;
     try {
+      this.#protocol ??= this.#newProtocol();
       this.#protocol.push(bytes);
     } catch (err) {
       // Whatever the library or a handler threw ends this one connection, and nothing else.
@@ -100,6 +93,19 @@ export class RtmpConnection {
       else this.#end(`protocol error: ${err instanceof Error ? err.message : String(err)}`, 'broken');
     }
   };
+
+  #newProtocol(): RtmpProtocol {
+    const { socket, gate } = this.#opts;
+    return new RtmpProtocol({
+      output: (bytes) => {
+        if (!socket.destroyed) socket.write(bytes);
+      },
+      connect: (app) => gate.application(app),
+      publish: (key) => this.#decide(key),
+      media: (tag) => this.#publish?.media(tag),
+      metadata: (announced) => this.#publish?.metadata(announced),
+    });
+  }
 
   #decide(key: string): ReturnType<typeof answer> {
     const { id, address, gate } = this.#opts;
@@ -150,6 +156,7 @@ export class RtmpConnection {
 
   #finish(): void {
     this.#ended = true;
+    this.#protocol = undefined;
     clearTimeout(this.#deadline);
     this.#opts.socket.setTimeout(0);
   }

@@ -89,6 +89,9 @@ export class RtmpProtocol extends Rtmp {
 
   constructor(handlers: RtmpProtocolHandlers) {
     super();
+    // The library's constructor gives every connection an FLV file parser with a 1 MiB buffer that RTMP never uses:
+    // let it go at once, or each anonymous connection would hold a megabyte.
+    this.flv = null;
     this.#handlers = handlers;
     this.onOutputCallback = (bytes) => handlers.output(bytes);
     this.onPacketCallback = (packet) => this.#packet(packet);

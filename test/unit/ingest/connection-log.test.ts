@@ -29,3 +29,13 @@ test('a flood of one refusal from one address becomes a few lines and a count; o
   assert.ok(all.some((l) => l.ip === '10.0.0.1' && l.reason === 'unknown stream key'), 'another refusal from the flooding address');
   assert.ok(all.some((l) => l.ip === '10.0.0.2' && l.reason === 'unknown stream key'));
 });
+
+test('the same refusal from many addresses is capped in all, and counted', () => {
+  const { log, lines } = capture();
+  const throttled = new ThrottledConnectionLog({ log, linesPerWindow: 3, linesPerWindowInAll: 20, windowMs: 60_000 });
+  for (let i = 0; i < 500; i++) throttled.warn({ ip: `10.1.${i >> 8}.${i & 0xff}`, reason: 'server full' }, 'rtmp connection refused');
+  throttled.stop();
+  const all = lines();
+  assert.equal(all.filter((l) => l.msg === 'rtmp connection refused').length, 20);
+  assert.ok(all.some((l) => l.from === 'many addresses' && l.suppressed === 480 && l.of === 'rtmp connection refused'));
+});
