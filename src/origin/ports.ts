@@ -44,7 +44,7 @@ export interface StatusReader {
 
 /** What live commerce knows of a channel right now (implemented by commerce/live). */
 export interface LiveReader {
-  /** Open viewer event streams of the channel. */
+  /** Viewers of the channel: distinct clients with a viewer event stream open. */
   viewers(slug: string): number;
   /** The show in progress, or null between shows. */
   show(slug: string): { id: string; startedAt: string } | null;

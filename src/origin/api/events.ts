@@ -97,6 +97,8 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
           ? tooManyRequests(CAPPED_RETRY_S, `too many event streams from this address (at most ${caps.perClient})`)
           : serviceUnavailable(CAPPED_RETRY_S, 'too many event streams open: try again shortly');
       }
+      // Bound first: however the answer ends from here on (even by an error before the stream is set up), the slot frees.
+      res.once('close', slot.release);
 
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
@@ -134,7 +136,6 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
         clearInterval(heartbeat);
         unsubscribe();
         leave?.();
-        slot.release();
       };
       closed(res, cleanup);
     });
