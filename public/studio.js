@@ -1,5 +1,5 @@
 // The seller studio: token sign-in, then one channel's live desk (preview, health, pins, chat moderation), catalog,
-// OBS setup, channel settings and past shows.
+// OBS setup, channel settings, past shows and the seller's API tokens.
 import { api, ApiError } from './js/api.js';
 import { pollChannel } from './js/channelPoller.js';
 import { ChatLog, chatErrorText, wireComposer } from './js/chatPanel.js';
@@ -11,6 +11,7 @@ import { mountHealth } from './js/studio/health.js';
 import { mountProducts } from './js/studio/products.js';
 import { mountSetup } from './js/studio/setup.js';
 import { mountShows } from './js/studio/shows.js';
+import { mountTokens } from './js/studio/tokens.js';
 
 const TOKEN_KEY = 'shopcast.token';
 const CHANNEL_KEY = 'shopcast.studioChannel';
@@ -119,6 +120,7 @@ function mountStudio(ctx) {
     for (const panel of document.querySelectorAll('.tab-panel')) /** @type {HTMLElement} */ (panel).hidden = /** @type {HTMLElement} */ (panel).dataset.panel !== name;
     if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
     if (name === 'shows') void shows.load();
+    if (name === 'tokens') void tokens.load();
   };
   for (const tab of tabs) tab.addEventListener('click', () => selectTab(tab.dataset.tab ?? 'live'));
   for (const link of document.querySelectorAll('[data-goto]')) link.addEventListener('click', () => selectTab(/** @type {HTMLElement} */ (link).dataset.goto ?? 'live'));
@@ -128,6 +130,7 @@ function mountStudio(ctx) {
   const setup = mountSetup(ctx);
   const health = mountHealth(ctx);
   const shows = mountShows(ctx);
+  const tokens = mountTokens(ctx);
   const settings = mountChannelForm(ctx, () => {
     renderHead();
     setup.render();
@@ -196,12 +199,12 @@ function mountStudio(ctx) {
       onMute: async (message) => {
         const ok = await ctx.confirm({
           title: `Mute “${message.name}”?`,
-          text: 'Messages from this name are refused on this channel until you unmute it. Their past messages stay unless you delete them.',
+          text: 'Whoever sent this message can no longer post on this channel, under any name, until you unmute them. Their past messages stay unless you delete them.',
           ok: 'Mute',
         });
         if (!ok) return;
         try {
-          await ctx.call(ctx.channelPath('/mutes'), { method: 'POST', body: { name: message.name } });
+          await ctx.call(ctx.channelPath('/mutes'), { method: 'POST', body: { messageId: message.id } });
           ctx.toast(`Muted “${message.name}”.`);
           void loadMutes();
         } catch (err) {
@@ -226,22 +229,25 @@ function mountStudio(ctx) {
 
   async function loadMutes() {
     try {
-      const { names } = await ctx.call(ctx.channelPath('/mutes'));
+      const { mutes } = await ctx.call(ctx.channelPath('/mutes'));
       byId('mute-list').replaceChildren(
-        ...names.map((/** @type {string} */ name) => {
+        ...mutes.map((/** @type {{ id: string, names: string[], mutedAt: string }} */ mute) => {
           const unmute = h('button', { className: 'link-button', text: 'Unmute', attrs: { type: 'button' } });
           unmute.addEventListener('click', async () => {
             try {
-              await ctx.call(ctx.channelPath(`/mutes/${encodeURIComponent(name)}`), { method: 'DELETE' });
+              await ctx.call(ctx.channelPath(`/mutes/${encodeURIComponent(mute.id)}`), { method: 'DELETE' });
               void loadMutes();
             } catch (err) {
               ctx.toast(err instanceof ApiError ? err.message : String(err), 'error');
             }
           });
-          return h('li', { className: 'mute-item' }, icon(ICONS.mute), h('span', { className: 'mute-name', text: name }), unmute);
+          // The names this person used: a muted client may come back under another one.
+          const since = new Date(mute.mutedAt).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+          const label = h('span', { className: 'mute-name', text: mute.names.join(', '), attrs: { title: `Muted ${since}` } });
+          return h('li', { className: 'mute-item', dataset: { muteId: mute.id } }, icon(ICONS.mute), label, h('span', { className: 'muted small', text: since }), unmute);
         }),
       );
-      byId('mutes-empty').hidden = names.length > 0;
+      byId('mutes-empty').hidden = mutes.length > 0;
     } catch {
       // Shown as empty; the next open retries.
     }

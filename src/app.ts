@@ -6,9 +6,11 @@ import type { Config } from './config.js';
 import { EventBus } from './events.js';
 import type { Logger } from './log.js';
 import { ensureAdmin, StoredTokenAuthenticator } from './commerce/auth.js';
+import { CLIENT_HASH_SECRET, clientHasher } from './commerce/clients.js';
 import { ensureDemoChannel, type DemoChannel } from './commerce/demo.js';
 import { LiveCommerce } from './commerce/live.js';
 import { Ingest, RTMP_APP } from './ingest/ingest.js';
+import { ConnectionCaps } from './connection-caps.js';
 import { eventRoutes } from './origin/api/events.js';
 import { liveRoutes } from './origin/api/live.js';
 import { HttpWorkers } from './origin/httpWorkers.js';
@@ -20,6 +22,7 @@ import { SqliteChatRepository } from './store/chat.js';
 import { SqliteProductRepository } from './store/products.js';
 import { SqliteApiTokenRepository, SqliteSellerRepository } from './store/sellers.js';
 import { openDatabase } from './store/db.js';
+import { SqliteSecretRepository } from './store/secrets.js';
 import { SqliteShowRepository } from './store/shows.js';
 import { assertSupports, resolveFfmpeg } from './transcode/ffmpeg.js';
 import { loadProfiles, type Profile } from './transcode/profile.js';
@@ -58,7 +61,13 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   const sellers = new SqliteSellerRepository(db);
   const tokens = new SqliteApiTokenRepository(db);
   const admin = ensureAdmin({ sellers, tokens, adminToken: config.adminToken });
+  if (admin.replacedEnvTokens > 0) {
+    log.warn('SHOPCAST_ADMIN_TOKEN changed or was removed: the admin token it set before no longer works');
+  }
   const demo = ensureDemoChannel(channels, { products, demoKey: config.demoKey, profile: config.profile });
+  if (config.demoKey && !demo.created) {
+    log.info('SHOPCAST_DEMO_KEY applies only when the demo channel is created: the channel keeps its stored key');
+  }
   const profileFor = (slug: string): Profile => profiles.get(channels.bySlug(slug)?.profile ?? '') ?? defaultProfile;
 
   // Work folders of a previous process are orphans: its FFmpeg runs died with it.
@@ -112,7 +121,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     channels,
     ingest,
     transcoder: supervisor,
-    packager: { status: (slug) => packager.status(slug), statusJson: (slug) => packager.status(slug) },
+    packager: { status: (slug) => packager.status(slug) },
     dataDir: config.dataDir,
     ffmpeg: { path: ffmpeg.path, version: ffmpeg.version, source: ffmpeg.source },
   });
@@ -124,6 +133,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     channels,
     status,
     playlists: packager,
+    clientHash: clientHasher(new SqliteSecretRepository(db).getOrCreate(CLIENT_HASH_SECRET)),
+    chatRetentionDays: config.chatRetentionDays,
     log: log.child({ module: 'live' }),
   });
   const auth = new StoredTokenAuthenticator(tokens);
@@ -150,7 +161,15 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
           keyframeIntervalS: profile.segmentDurationS,
         };
       },
-      extraRoutes: [liveRoutes({ live, channels, auth }), eventRoutes({ live, channels, status })],
+      extraRoutes: [
+        liveRoutes({ live, channels, auth }),
+        eventRoutes({
+          live,
+          channels,
+          status,
+          caps: new ConnectionCaps({ perClient: config.eventStreamsPerClient, total: config.eventStreamsMax }),
+        }),
+      ],
     },
     host: config.host,
     port: config.httpPort,

@@ -24,7 +24,7 @@ const COMMANDS: Record<string, Command> = {
   token: (db, name = 'admin') => {
     const seller = new SqliteSellerRepository(db).byName(name);
     if (!seller) return fail(`no seller "${name}"`);
-    const { token } = issueApiToken(new SqliteApiTokenRepository(db), seller.id);
+    const { token } = issueApiToken(new SqliteApiTokenRepository(db), seller.id, 'npm run token');
     process.stdout.write(`${token}\n`);
     return 0;
   },

@@ -42,6 +42,15 @@ const schema = z.object({
   httpWorkers: z.coerce.number().int().min(0).max(16).default(Math.min(Math.max(availableParallelism() - 2, 0), 4)),
   /** Seconds without transcoder progress, while media keeps arriving, before FFmpeg is restarted. */
   stallTimeoutS: z.coerce.number().min(2).max(120).default(10),
+  /** Days chat messages are kept (then deleted with the sender's client hash); shows keep their other stats. */
+  chatRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Live event streams one client address (an IPv6 /64) may hold open. Generous, because a household, an office or a
+   * carrier NAT shares one address; what it stops is one machine holding thousands of sockets.
+   */
+  eventStreamsPerClient: z.coerce.number().int().min(1).max(10_000).default(32),
+  /** Live event streams open at once in all: beyond it new ones get 503 rather than the gateway running out of memory. */
+  eventStreamsMax: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 }).superRefine((config, ctx) => {
   if (config.rtmpsPort === undefined) return;
   for (const key of ['rtmpsCertFile', 'rtmpsKeyFile'] as const) {
@@ -73,6 +82,9 @@ const ENV: Record<keyof Config, string> = {
   segmentGraceS: 'SHOPCAST_SEGMENT_GRACE_S',
   stallTimeoutS: 'SHOPCAST_STALL_TIMEOUT_S',
   httpWorkers: 'SHOPCAST_HTTP_WORKERS',
+  chatRetentionDays: 'SHOPCAST_CHAT_RETENTION_DAYS',
+  eventStreamsPerClient: 'SHOPCAST_EVENT_STREAMS_PER_CLIENT',
+  eventStreamsMax: 'SHOPCAST_EVENT_STREAMS_MAX',
 };
 
 export class ConfigError extends Error {}

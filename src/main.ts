@@ -11,11 +11,12 @@ function banner(config: Config, started: StartedApp): string {
   const rtmpsServer =
     started.rtmpsPort === undefined ? [] : [`    or RTMPS:    ${rtmpServerUrl(config, started.rtmpsPort, 'rtmps')}`];
   const demo = started.demo;
-  const key = config.demoKey
-    ? 'the one set in SHOPCAST_DEMO_KEY'
-    : demo.created
-      ? `${demo.channel.streamKey}\n                 (shown this once; print it again with: npm run key -- ${demo.channel.slug})`
-      : `print it with: npm run key -- ${demo.channel.slug}`;
+  // SHOPCAST_DEMO_KEY is the key only of a channel created by this start: a key rotated since is the stored one.
+  const key = !demo.created
+    ? `print it with: npm run key -- ${demo.channel.slug}`
+    : config.demoKey
+      ? 'the one set in SHOPCAST_DEMO_KEY'
+      : `${demo.channel.streamKey}\n                 (shown this once; print it again with: npm run key -- ${demo.channel.slug})`;
   const base = config.publicUrl.replace(/\/$/, '');
   const token = config.adminToken
     ? 'the one set in SHOPCAST_ADMIN_TOKEN'

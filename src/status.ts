@@ -1,14 +1,26 @@
-// The live status view: joins what ingest, transcoder and packager each know into what pages and operators read.
+// The live status view: joins what ingest, transcoder and packager each know into what pages, sellers and operators
+// read. The figures' shapes are the API's (origin/api/schemas.ts): built field by field here, so the compiler holds
+// each source to them and nothing a source adds (a pid, a path) leaks into an answer by accident.
 import { accessSync, constants, statfsSync } from 'node:fs';
-import type { ChannelStatus, JsonValue, StatusReader } from './origin/ports.js';
+import type { HealthReport, StreamHealth, StreamReport } from './origin/api/schemas.js';
+import type { ChannelStatus, StatusReader } from './origin/ports.js';
 import type { ChannelRepository } from './store/channels.js';
 import type { StreamSnapshot } from './ingest/ingest.js';
+import type { RtmpListenerStatus } from './ingest/rtmp-listener.js';
+import type { IngestStats } from './ingest/tap.js';
+import type { PackagerStatus } from './packager/packager.js';
+import type { TranscoderStats } from './transcode/supervisor.js';
 
 export interface StatusSources {
   channels: Pick<ChannelRepository, 'bySlug'>;
-  ingest: { snapshot(slug: string): StreamSnapshot | undefined; snapshots(): StreamSnapshot[]; lastEnded(slug: string): Date | undefined };
-  transcoder: { stats(slug: string): JsonValue | undefined };
-  packager: { status(slug: string): { playable: boolean; ended: boolean } | undefined; statusJson(slug: string): JsonValue | undefined };
+  ingest: {
+    snapshot(slug: string): StreamSnapshot | undefined;
+    snapshots(): StreamSnapshot[];
+    lastEnded(slug: string): Date | undefined;
+    listenerStatus(): RtmpListenerStatus;
+  };
+  transcoder: { stats(slug: string): TranscoderStats | undefined };
+  packager: { status(slug: string): PackagerStatus | undefined };
   dataDir: string;
   ffmpeg: { path: string; version: string; source: string };
   httpWorkers: () => { configured: number; running: number; restarts: number };
@@ -16,6 +28,50 @@ export interface StatusSources {
 
 /** Below this, new segments may not fit: operators are told before the disk is full. */
 const LOW_DISK_BYTES = 512 * 1024 * 1024;
+
+type IngestFigures = NonNullable<StreamReport['ingest']>;
+type TranscoderFigures = NonNullable<StreamReport['transcoder']>;
+type PackagerFigures = NonNullable<StreamReport['packager']>;
+
+function ingestFigures(stats: IngestStats): IngestFigures {
+  return {
+    videoCodec: stats.videoCodec,
+    audioCodec: stats.audioCodec,
+    width: stats.width,
+    height: stats.height,
+    fps: stats.fps,
+    bitrateKbps: stats.bitrateKbps,
+    keyframeIntervalS: stats.keyframeIntervalS,
+    receivedBytes: stats.receivedBytes,
+    idleS: stats.idleS,
+  };
+}
+
+function transcoderFigures(stats: TranscoderStats): TranscoderFigures {
+  return {
+    state: stats.state,
+    runId: stats.runId,
+    pid: stats.pid,
+    startedAt: stats.startedAt,
+    restarts: stats.restarts,
+    lastError: stats.lastError,
+    speed: stats.speed,
+    fps: stats.fps,
+    outTimeS: stats.outTimeS,
+    rungs: stats.rungs.map((rung) => ({ ...rung })),
+  };
+}
+
+function packagerFigures(status: PackagerStatus): PackagerFigures {
+  return {
+    showId: status.showId,
+    playable: status.playable,
+    ended: status.ended,
+    targetDurationS: status.targetDurationS,
+    discontinuitySequence: status.discontinuitySequence,
+    rungs: status.rungs.map((rung) => ({ ...rung })),
+  };
+}
 
 export class StatusView implements StatusReader {
   constructor(private readonly sources: StatusSources) {}
@@ -39,18 +95,50 @@ export class StatusView implements StatusReader {
     };
   }
 
-  streams(): JsonValue[] {
-    return this.sources.ingest.snapshots().map((live) => ({
-      slug: live.slug,
-      state: live.state,
-      since: live.since,
-      ingest: live.stats ? { ...live.stats } : null,
-      transcoder: this.sources.transcoder.stats(live.slug) ?? null,
-      packager: this.sources.packager.statusJson(live.slug) ?? null,
-    }));
+  streams(): StreamReport[] {
+    return this.sources.ingest.snapshots().map((live) => {
+      const transcoder = this.sources.transcoder.stats(live.slug);
+      const packager = this.sources.packager.status(live.slug);
+      return {
+        slug: live.slug,
+        state: live.state,
+        since: live.since,
+        ingest: live.stats ? ingestFigures(live.stats) : null,
+        transcoder: transcoder ? transcoderFigures(transcoder) : null,
+        packager: packager ? packagerFigures(packager) : null,
+      };
+    });
   }
 
-  health(): { ok: boolean; checks: Record<string, JsonValue> } {
+  streamHealth(slug: string): StreamHealth | undefined {
+    const channel = this.channel(slug);
+    if (!channel) return undefined;
+    const live = this.sources.ingest.snapshot(slug);
+    const stats = live?.stats;
+    const transcoder = live ? this.sources.transcoder.stats(slug) : undefined;
+    return {
+      slug,
+      state: channel.state,
+      since: live?.since ?? null,
+      ingest: stats
+        ? {
+            bitrateKbps: stats.bitrateKbps,
+            fps: stats.fps,
+            keyframeIntervalS: stats.keyframeIntervalS,
+            idleS: stats.idleS,
+            width: stats.width,
+            height: stats.height,
+            videoCodec: stats.videoCodec,
+            audioCodec: stats.audioCodec,
+          }
+        : null,
+      transcoder: transcoder
+        ? { state: transcoder.state, speed: transcoder.speed, fps: transcoder.fps, restarts: transcoder.restarts }
+        : null,
+    };
+  }
+
+  health(): HealthReport {
     const { dataDir, ffmpeg } = this.sources;
     let writable = true;
     try {
@@ -66,6 +154,7 @@ export class StatusView implements StatusReader {
         dataDir: { writable, freeBytes, lowDisk: freeBytes < LOW_DISK_BYTES },
         ffmpeg: { ...ffmpeg },
         liveStreams: this.sources.ingest.snapshots().length,
+        rtmp: this.sources.ingest.listenerStatus(),
         httpWorkers: this.sources.httpWorkers(),
       },
     };

@@ -40,7 +40,7 @@ export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): P
       return [primary, ...workers.map((child) => child.pid)];
     },
     transcoder: async (): Promise<TranscoderProbe | null> => {
-      const body = streamsSchema.parse(await shopcast.json('/api/streams'));
+      const body = streamsSchema.parse(await shopcast.adminJson('/api/streams'));
       const transcoder = body.streams[0]?.transcoder;
       if (!transcoder || transcoder.pid === null) return null;
       if (!transcoders.has(transcoder.pid)) {
@@ -51,8 +51,8 @@ export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): P
     },
     describe: async () => ({
       logFile: shopcast.logFile,
-      health: await shopcast.json('/healthz'),
-      streams: await shopcast.json('/api/streams'),
+      health: await shopcast.adminJson('/api/health'),
+      streams: await shopcast.adminJson('/api/streams'),
     }),
     stop,
   };

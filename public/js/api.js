@@ -52,12 +52,15 @@ export async function api(path, opts = {}) {
 
 /**
  * Counts one buy click without holding up the new tab: a keepalive POST survives the page going to the background.
+ * The JSON body is required by the server: it is what keeps other sites from counting clicks (they would need a CORS
+ * preflight).
  * @param {string} slug
  * @param {string} productId
  */
 export function countBuyClick(slug, productId) {
   const url = `/api/channels/${encodeURIComponent(slug)}/products/${encodeURIComponent(productId)}/clicks`;
-  fetch(url, { method: 'POST', keepalive: true, cache: 'no-store' }).catch(() => {
+  const headers = { 'Content-Type': 'application/json' };
+  fetch(url, { method: 'POST', keepalive: true, cache: 'no-store', headers, body: '{}' }).catch(() => {
     // A lost click count must never get in the way of buying.
   });
 }

@@ -159,7 +159,7 @@ export function chatErrorText(err) {
     const wait = err.retryAfterS ? ` Try again in ${Math.ceil(err.retryAfterS)} s.` : ' Wait a moment and try again.';
     return `You're sending messages too fast.${wait}`;
   }
-  if (err.status === 403) return "You can't post in this chat: the seller has muted this name.";
+  if (err.status === 403) return "You can't post in this chat: the seller has muted you.";
   if (err.status === 0) return err.message;
   if (err.status === 400) return `That message can't be sent: ${err.message}`;
   return "Your message couldn't be sent. Please try again.";

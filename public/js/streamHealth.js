@@ -1,4 +1,4 @@
-// Plain-language advice from the ingest and transcoder figures of GET /api/streams, for the seller studio.
+// Plain-language advice from the ingest and transcoder figures of GET /api/channels/<slug>/health, for the seller studio.
 // Pure: unit-tested in node.
 
 /** The segment duration shopcast packages (profiles/default.json): keyframes must come this often. */
@@ -17,7 +17,7 @@ const IDLE_S = 3;
  */
 
 /**
- * One sample from an entry of GET /api/streams (`{ ingest: {...}, transcoder: {...} }`).
+ * One sample from GET /api/channels/<slug>/health (`{ ingest: {...}, transcoder: {...} }`).
  * @param {any} entry
  * @param {number} atMs
  * @returns {HealthSample}

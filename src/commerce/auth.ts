@@ -1,13 +1,23 @@
-// API tokens: generated here, stored only as a sha256 hash, and turned back into the seller they belong to.
+// API tokens: generated here, stored only as a sha256 hash, named, listed and revoked by their owner, and turned back
+// into the seller they belong to. The operator's SHOPCAST_ADMIN_TOKEN is one of them, replaced when the variable changes.
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiTokenRepository, Seller, SellerRepository } from '../store/ports.js';
+import type { ApiToken, ApiTokenRepository, Seller, SellerRepository } from '../store/ports.js';
+
+/** Who a request's bearer token belongs to, and which of their tokens it is. */
+export interface Caller {
+  seller: Seller;
+  tokenId: string;
+}
 
 /** Finds who a bearer token belongs to; the HTTP layer's only view of authentication. */
 export interface TokenAuthenticator {
-  authenticate(token: string): Seller | undefined;
+  authenticate(token: string): Caller | undefined;
 }
 
 export const ADMIN_SELLER_ID = 'admin';
+
+/** The name the operator's token has in the token list. */
+export const ENV_TOKEN_NAME = 'SHOPCAST_ADMIN_TOKEN';
 
 /** Generated tokens are `sc_` + 43 characters; an operator's SHOPCAST_ADMIN_TOKEN may be any 16+ characters. */
 const TOKEN_LENGTH = { min: 16, max: 512 } as const;
@@ -22,20 +32,23 @@ export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Creates a token for a seller; the returned token is the only copy in clear. */
-export function issueApiToken(tokens: ApiTokenRepository, sellerId: string): { id: string; token: string } {
+/** Creates a named token for a seller; `token` is the only copy in clear. */
+export function issueApiToken(tokens: ApiTokenRepository, sellerId: string, name: string): { record: ApiToken; token: string } {
   const token = generateApiToken();
-  const { id } = tokens.add(sellerId, hashApiToken(token));
-  return { id, token };
+  const record = tokens.add({ sellerId, tokenHash: hashApiToken(token), name, source: 'issued' });
+  return { record, token };
 }
 
 export class StoredTokenAuthenticator implements TokenAuthenticator {
   constructor(private readonly tokens: ApiTokenRepository) {}
 
-  authenticate(token: string): Seller | undefined {
+  authenticate(token: string): Caller | undefined {
     // Anything that cannot be a token is refused before it costs a hash and a query.
     if (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max) return undefined;
-    return this.tokens.sellerByHash(hashApiToken(token));
+    const found = this.tokens.find(hashApiToken(token));
+    if (!found) return undefined;
+    this.tokens.touch(found.token.id, new Date().toISOString());
+    return { seller: found.seller, tokenId: found.token.id };
   }
 }
 
@@ -43,22 +56,29 @@ export interface EnsuredAdmin {
   seller: Seller;
   /** The admin token created by this start (shown this once), or null when none was created now. */
   token: string | null;
+  /** Tokens an earlier SHOPCAST_ADMIN_TOKEN set that stopped working now (the variable changed or was removed). */
+  replacedEnvTokens: number;
 }
 
 /**
- * Makes sure the bootstrap admin can sign in: an operator token (SHOPCAST_ADMIN_TOKEN) is registered for it;
- * without one, a random token is created on the first start only.
+ * Makes sure the bootstrap admin can sign in. The operator token (SHOPCAST_ADMIN_TOKEN) is registered as the one env
+ * token: a different value, or no variable, removes the earlier one, so rotating the variable rotates the token.
+ * Without the variable, a random token is created whenever the admin has none (first start, or after the variable
+ * was removed).
  */
 export function ensureAdmin(opts: { sellers: SellerRepository; tokens: ApiTokenRepository; adminToken?: string }): EnsuredAdmin {
-  const seller = opts.sellers.byId(ADMIN_SELLER_ID);
+  const { sellers, tokens } = opts;
+  const seller = sellers.byId(ADMIN_SELLER_ID);
   if (!seller) throw new Error('the admin seller is missing from the database (migration v2 creates it)');
-  if (opts.adminToken !== undefined) {
-    const hash = hashApiToken(opts.adminToken);
-    const owner = opts.tokens.sellerByHash(hash);
-    if (owner && owner.id !== seller.id) throw new Error('SHOPCAST_ADMIN_TOKEN is already the token of another seller');
-    if (!owner) opts.tokens.add(seller.id, hash);
-    return { seller, token: null };
+  const hash = opts.adminToken === undefined ? null : hashApiToken(opts.adminToken);
+  const found = hash === null ? undefined : tokens.find(hash);
+  if (found && found.seller.id !== seller.id) throw new Error('SHOPCAST_ADMIN_TOKEN is already the token of another seller');
+  const replacedEnvTokens = tokens.removeEnvTokens(hash);
+  if (hash !== null) {
+    if (!found) tokens.add({ sellerId: seller.id, tokenHash: hash, name: ENV_TOKEN_NAME, source: 'env' });
+    else if (found.token.source !== 'env') tokens.markEnv(found.token.id);
+    return { seller, token: null, replacedEnvTokens };
   }
-  if (opts.tokens.countFor(seller.id) > 0) return { seller, token: null };
-  return { seller, token: issueApiToken(opts.tokens, seller.id).token };
+  if (tokens.countFor(seller.id) > 0) return { seller, token: null, replacedEnvTokens };
+  return { seller, token: issueApiToken(tokens, seller.id, 'first start').token, replacedEnvTokens };
 }

@@ -1,8 +1,10 @@
-// Live chat: what a message and a display name may be, a per-client rate limit, mutes and soft deletion. Messages
-// are plain text end to end; the pages render them with textContent.
+// Live chat: what a message and a display name may be, a per-client rate limit, mutes of clients and soft deletion.
+// A client is its address (origin/clientAddress.ts), never the name it types: a new name changes neither its limit
+// nor its mute. Messages are plain text end to end; the pages render them with textContent.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatRecord, ChatRepository } from '../store/ports.js';
+import type { ChatRecord, ChatRepository, MuteRecord } from '../store/ports.js';
+import type { ClientHasher } from './clients.js';
 import type { LiveHub } from './hub.js';
 import { LiveError, type ChatMessage } from './model.js';
 
@@ -16,7 +18,7 @@ const CONTROL_MESSAGE = 'must not contain control characters';
 export const displayNameSchema = z.string().trim().min(1).max(40).refine(noControl, CONTROL_MESSAGE);
 export const chatTextSchema = z.string().trim().min(1).max(500).refine(noControl, CONTROL_MESSAGE);
 export const chatPostSchema = z.strictObject({ name: displayNameSchema, text: chatTextSchema });
-export const muteSchema = z.strictObject({ name: displayNameSchema });
+export const muteSchema = z.strictObject({ messageId: z.uuid() });
 
 export interface RateLimit {
   limit: number;
@@ -62,7 +64,7 @@ export class RateLimiter {
   }
 }
 
-/** 5 messages per 10 s per client (IP + name), from the contract. */
+/** 5 messages per 10 s per client and channel, from the contract. */
 export const CHAT_RATE_LIMIT: RateLimit = { limit: 5, windowMs: 10_000 };
 
 export interface ChatServiceOptions {
@@ -71,12 +73,14 @@ export interface ChatServiceOptions {
   /** Id of the channel's show in progress, if any: messages are stored per show. */
   currentShowId(slug: string): string | null;
   limiter: RateLimiter;
+  /** What a message keeps of its sender, and what a mute matches. */
+  clientHash: ClientHasher;
   now?: () => number;
 }
 
 export interface ChatSender {
-  /** Client address; with the name it identifies a client for the rate limit. */
-  ip: string;
+  /** The client's address as clientAddress keys it: the rate limit's key, hashed for mutes. */
+  client: string;
   /** The channel's owner (or an admin) posting with a token: marked, never muted or rate limited. */
   bySeller: boolean;
 }
@@ -101,9 +105,11 @@ export class ChatService {
   /** `input` as chatPostSchema parsed it (trimmed, checked). */
   post(slug: string, input: { name: string; text: string }, sender: ChatSender): ChatMessage {
     const { repo, hub, limiter } = this.#opts;
+    let clientHash: string | null = null;
     if (!sender.bySeller) {
-      if (repo.isMuted(slug, input.name)) throw new LiveError('muted', 'this name is muted on this channel');
-      const taken = limiter.take(`${slug}\n${sender.ip}\n${input.name.toLowerCase()}`);
+      clientHash = this.#opts.clientHash(slug, sender.client);
+      if (repo.isMuted(slug, clientHash)) throw new LiveError('muted', 'you are muted on this channel');
+      const taken = limiter.take(`${slug}\n${sender.client}`);
       if (!taken.ok) {
         throw new LiveError('rate_limited', 'too many messages: wait a moment', Math.ceil(taken.retryAfterMs / 1000));
       }
@@ -116,6 +122,7 @@ export class ChatService {
       text: input.text,
       bySeller: sender.bySeller,
       at: new Date(this.#now()).toISOString(),
+      clientHash,
     };
     repo.add(record);
     const message = toMessage(record);
@@ -131,16 +138,33 @@ export class ChatService {
     this.#opts.hub.publish(slug, 'chat.deleted', { id });
   }
 
-  mute(slug: string, name: string): void {
-    this.#opts.repo.mute(slug, name, new Date(this.#now()).toISOString());
+  /** Mutes the client that sent message `messageId` on the channel, whatever names it uses from now on. */
+  mute(slug: string, messageId: string): MuteRecord {
+    const message = this.#opts.repo.byId(slug, messageId);
+    if (message === undefined) throw new LiveError('not_found', 'no such message');
+    if (message.bySeller) throw new LiveError('conflict', 'this is a seller\'s message: sellers cannot be muted');
+    if (message.clientHash === null) {
+      throw new LiveError('conflict', 'this message is older than client mutes: its sender is not known');
+    }
+    return this.#opts.repo.mute(slug, {
+      id: randomUUID(),
+      clientHash: message.clientHash,
+      name: message.name,
+      at: new Date(this.#now()).toISOString(),
+    });
   }
 
-  unmute(slug: string, name: string): void {
-    if (!this.#opts.repo.unmute(slug, name)) throw new LiveError('not_found', 'this name is not muted');
+  unmute(slug: string, muteId: string): void {
+    if (!this.#opts.repo.unmute(slug, muteId)) throw new LiveError('not_found', 'no such mute');
   }
 
-  mutes(slug: string): string[] {
+  mutes(slug: string): MuteRecord[] {
     return this.#opts.repo.mutes(slug);
+  }
+
+  /** Deletes every message older than `retentionMs` (the chat retention setting); returns how many went. */
+  purge(retentionMs: number): number {
+    return this.#opts.repo.purgeBefore(new Date(this.#now() - retentionMs).toISOString());
   }
 }
 

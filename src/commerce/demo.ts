@@ -43,29 +43,23 @@ export const DEMO_PRODUCTS: readonly NewProduct[] = [
 
 /**
  * Creates the demo channel (owned by the admin) with its catalog if the channel is missing. The catalog is seeded
- * only with the channel, so products the seller deleted stay deleted. A key given by the operator
- * (SHOPCAST_DEMO_KEY) always wins.
+ * only with the channel, so products the seller deleted stay deleted; the operator's key (SHOPCAST_DEMO_KEY) too, so
+ * a key the seller rotated since is not brought back by the next start.
  */
 export function ensureDemoChannel(
   channels: ChannelRepository,
   opts: { products: ProductRepository; demoKey?: string; profile: string },
 ): DemoChannel {
   const existing = channels.bySlug(DEMO_SLUG);
-  if (!existing) {
-    const channel = channels.create({
-      slug: DEMO_SLUG,
-      title: 'Demo shop',
-      description: 'A demo channel: go live with the stream key from the terminal, then pin a product from the studio.',
-      sellerId: ADMIN_SELLER_ID,
-      profile: opts.profile,
-      ...(opts.demoKey ? { streamKey: opts.demoKey } : {}),
-    });
-    for (const product of DEMO_PRODUCTS) opts.products.create(DEMO_SLUG, product);
-    return { channel, created: true };
-  }
-  if (opts.demoKey && opts.demoKey !== existing.streamKey) {
-    channels.setStreamKey(DEMO_SLUG, opts.demoKey);
-    return { channel: { ...existing, streamKey: opts.demoKey }, created: false };
-  }
-  return { channel: existing, created: false };
+  if (existing) return { channel: existing, created: false };
+  const channel = channels.create({
+    slug: DEMO_SLUG,
+    title: 'Demo shop',
+    description: 'A demo channel: go live with the stream key from the terminal, then pin a product from the studio.',
+    sellerId: ADMIN_SELLER_ID,
+    profile: opts.profile,
+    ...(opts.demoKey ? { streamKey: opts.demoKey } : {}),
+  });
+  for (const product of DEMO_PRODUCTS) opts.products.create(DEMO_SLUG, product);
+  return { channel, created: true };
 }

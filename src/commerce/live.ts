@@ -12,6 +12,7 @@ import type {
   ShowRepository,
 } from '../store/ports.js';
 import { CHAT_RATE_LIMIT, ChatService, RateLimiter } from './chat.js';
+import type { ClientHasher } from './clients.js';
 import { LiveHub } from './hub.js';
 import { LiveError, type ChatMessage, type LiveState, type Pin } from './model.js';
 import { PinService, type DateRangeSink } from './pins.js';
@@ -27,6 +28,10 @@ export interface LiveCommerceOptions {
   status: Pick<StatusReader, 'channel'>;
   /** The packager: pins become date ranges of the live playlists. */
   playlists: DateRangeSink;
+  /** Keyed hash of a chat sender's client (commerce/clients.ts). */
+  clientHash: ClientHasher;
+  /** Chat messages older than this are deleted (checked at start and every CHAT_PURGE_INTERVAL_MS). */
+  chatRetentionDays: number;
   log: Logger;
 }
 
@@ -52,6 +57,9 @@ export interface ShowDetails extends ShowSummary {
 
 /** A client's clicks on the same product within this long count once. */
 export const BUY_CLICK_REPEAT_MS = 10_000;
+/** Retention is applied this often; a message outlives its retention by at most this much. */
+export const CHAT_PURGE_INTERVAL_MS = 3600_000;
+const DAY_MS = 24 * 3600_000;
 
 export class LiveCommerce implements LiveReader {
   readonly hub = new LiveHub();
@@ -61,6 +69,7 @@ export class LiveCommerce implements LiveReader {
   readonly #viewers: ViewerCounter;
   readonly #lifecycle: ShowLifecycle;
   #unsubscribe: (() => void)[] = [];
+  #purgeTimer: NodeJS.Timeout | undefined;
   readonly #clicks = new RateLimiter({ limit: 1, windowMs: BUY_CLICK_REPEAT_MS });
 
   constructor(opts: LiveCommerceOptions) {
@@ -86,6 +95,7 @@ export class LiveCommerce implements LiveReader {
       hub,
       currentShowId: (slug) => shows.current(slug)?.id ?? null,
       limiter: new RateLimiter(CHAT_RATE_LIMIT),
+      clientHash: opts.clientHash,
     });
     this.#lifecycle = new ShowLifecycle({
       bus: opts.bus,
@@ -105,12 +115,15 @@ export class LiveCommerce implements LiveReader {
       this.#opts.bus.on('product.updated', ({ product }) => this.pins.productUpdated(product)),
       this.#opts.bus.on('product.deleted', ({ slug, productId }) => this.pins.productDeleted(slug, productId)),
     ];
+    this.#purgeChat();
+    this.#purgeTimer = setInterval(() => this.#purgeChat(), CHAT_PURGE_INTERVAL_MS).unref();
   }
 
   /** Ends every open event stream, so the HTTP server can close at once. */
   stop(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    clearInterval(this.#purgeTimer);
     this.#lifecycle.stop();
     this.#viewers.stop();
     this.hub.stop();
@@ -129,21 +142,23 @@ export class LiveCommerce implements LiveReader {
     return this.#lifecycle.state(slug);
   }
 
-  /** A viewer's event stream opened; the returned function closes it. */
-  openViewer(slug: string): () => void {
-    return this.#viewers.open(slug);
+  /** A viewer event stream of `client` opened; the returned function closes it. Clients are counted, not streams. */
+  openViewer(slug: string, client: string): () => void {
+    return this.#viewers.open(slug, client);
   }
 
   /**
-   * One buy click on a product, for the show in progress or else the channel's last one. A client's repeats within
-   * BUY_CLICK_REPEAT_MS (a double click, a script) are accepted but not counted, so the stats count shoppers' intent.
+   * One buy click on a product, counted for the show in progress only: a click from a replay, or a page left open
+   * after the show, is refused (not counted). A client's repeats within BUY_CLICK_REPEAT_MS (a double click, a
+   * script) are accepted but not counted, so the stats count shoppers' intent.
    */
   click(slug: string, productId: string, client: string): void {
     const { shows, products } = this.#opts;
     const product = products.byId(slug, productId);
     if (product === undefined) throw new LiveError('not_found', 'no such product on this channel');
-    const show = shows.current(slug) ?? shows.latest(slug);
-    if (show === undefined) throw new LiveError('conflict', 'the channel has had no show to count the click for');
+    // Pins live only inside a show, so "pinned or live" is the show in progress.
+    const show = shows.current(slug);
+    if (show === undefined) throw new LiveError('conflict', 'no show is live: buy clicks are counted only during a show');
     if (!this.#clicks.take(`${client}\n${slug}\n${product.id}`).ok) return;
     shows.countClick(show.id, product.id, product.name);
   }
@@ -172,6 +187,11 @@ export class LiveCommerce implements LiveReader {
   /** A show's chat log, or undefined if there is no such show. */
   showChat(id: string): ChatMessage[] | undefined {
     return this.#opts.shows.byId(id) === undefined ? undefined : this.chat.byShow(id);
+  }
+
+  #purgeChat(): void {
+    const purged = this.chat.purge(this.#opts.chatRetentionDays * DAY_MS);
+    if (purged > 0) this.#opts.log.info({ purged, retentionDays: this.#opts.chatRetentionDays }, 'old chat messages deleted');
   }
 
   #summary(show: ShowRecord): ShowSummary {

@@ -1,5 +1,6 @@
-// Concurrent viewers per channel (open viewer event streams), reported at most once per interval so a crowd arriving
-// at once becomes one `viewers` event, while the peak in between is still seen.
+// Concurrent viewers per channel: distinct clients with a viewer event stream open (50 tabs or sockets from one
+// address are one viewer, so they cannot fake an audience or raise a show's peak), reported at most once per
+// interval so a crowd arriving at once becomes one `viewers` event, while the peak in between is still seen.
 
 export interface ViewerReport {
   viewers: number;
@@ -16,7 +17,8 @@ export interface ViewerCounterOptions {
 }
 
 interface ChannelViewers {
-  count: number;
+  /** Open streams per client; the count is its size. */
+  readonly clients: Map<string, number>;
   peak: number;
   reported: number;
   lastReportMs: number;
@@ -35,17 +37,19 @@ export class ViewerCounter {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** A viewer arrived; the returned function says it left (calling it again does nothing). */
-  open(slug: string): () => void {
+  /** A viewer stream of `client` opened; the returned function says it closed (calling it again does nothing). */
+  open(slug: string, client: string): () => void {
     const channel = this.#channel(slug);
-    channel.count += 1;
-    channel.peak = Math.max(channel.peak, channel.count);
+    channel.clients.set(client, (channel.clients.get(client) ?? 0) + 1);
+    channel.peak = Math.max(channel.peak, channel.clients.size);
     this.#changed(slug, channel);
     let open = true;
     return () => {
       if (!open) return;
       open = false;
-      channel.count -= 1;
+      const streams = (channel.clients.get(client) ?? 1) - 1;
+      if (streams > 0) channel.clients.set(client, streams);
+      else channel.clients.delete(client);
       this.#changed(slug, channel);
     };
   }
@@ -59,7 +63,7 @@ export class ViewerCounter {
   }
 
   count(slug: string): number {
-    return this.#channels.get(slug)?.count ?? 0;
+    return this.#channels.get(slug)?.clients.size ?? 0;
   }
 
   stop(): void {
@@ -70,7 +74,7 @@ export class ViewerCounter {
   #channel(slug: string): ChannelViewers {
     let channel = this.#channels.get(slug);
     if (channel === undefined) {
-      channel = { count: 0, peak: 0, reported: 0, lastReportMs: -Infinity, timer: undefined };
+      channel = { clients: new Map(), peak: 0, reported: 0, lastReportMs: -Infinity, timer: undefined };
       this.#channels.set(slug, channel);
     }
     return channel;
@@ -85,12 +89,13 @@ export class ViewerCounter {
 
   #report(slug: string, channel: ChannelViewers): void {
     channel.timer = undefined;
-    if (channel.count === channel.reported && channel.peak <= channel.count) return;
+    const count = channel.clients.size;
+    if (count === channel.reported && channel.peak <= count) return;
     channel.lastReportMs = this.#now();
-    const report = { viewers: channel.count, peak: channel.peak };
-    channel.reported = channel.count;
-    channel.peak = channel.count;
-    if (channel.count === 0) this.#channels.delete(slug);
+    const report = { viewers: count, peak: channel.peak };
+    channel.reported = count;
+    channel.peak = count;
+    if (count === 0) this.#channels.delete(slug);
     this.#onReport(slug, report);
   }
 }

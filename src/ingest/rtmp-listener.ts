@@ -3,8 +3,8 @@
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { clientAddress } from '../client-address.js';
+import { ConnectionCaps } from '../connection-caps.js';
 import type { Logger } from '../log.js';
-import { ConnectionLimits } from './connection-limits.js';
 import { ThrottledConnectionLog } from './connection-log.js';
 import { KeptListening } from './kept-listening.js';
 import { RtmpConnection, type PublishGate } from './rtmp-connection.js';
@@ -34,7 +34,7 @@ let connectionCounter = 0;
 
 export class RtmpListener {
   readonly #opts: RtmpListenerOptions;
-  readonly #limits: ConnectionLimits;
+  readonly #caps: ConnectionCaps;
   readonly #log: ThrottledConnectionLog;
   readonly #connections = new Set<RtmpConnection>();
   readonly #rtmp: KeptListening;
@@ -42,7 +42,7 @@ export class RtmpListener {
 
   constructor(opts: RtmpListenerOptions) {
     this.#opts = opts;
-    this.#limits = new ConnectionLimits({ maxConnections: opts.maxConnections, maxPerAddress: opts.maxConnectionsPerAddress });
+    this.#caps = new ConnectionCaps({ perClient: opts.maxConnectionsPerAddress, total: opts.maxConnections });
     this.#log = new ThrottledConnectionLog({ log: opts.log });
     this.#rtmp = new KeptListening({
       name: 'RTMP',
@@ -74,7 +74,7 @@ export class RtmpListener {
               server.on('connection', (socket: Socket) => void this.#admit(socket));
               server.on('secureConnection', (socket: TLSSocket) => this.#serve(socket));
               server.on('tlsClientError', (err, socket) => {
-                this.#log.warn({ ip: clientAddress(socket.remoteAddress), reason: `TLS: ${err.message}` }, 'rtmps handshake failed');
+                this.#log.warn({ ip: clientAddress(socket.remoteAddress ?? 'unknown'), reason: `TLS: ${err.message}` }, 'rtmps handshake failed');
                 socket.destroy();
               });
               return server;
@@ -91,7 +91,7 @@ export class RtmpListener {
   }
 
   status(): RtmpListenerStatus {
-    return { connections: this.#limits.open, listenerRestarts: this.#rtmp.restarts + (this.#rtmps?.restarts ?? 0) };
+    return { connections: this.#caps.open, listenerRestarts: this.#rtmp.restarts + (this.#rtmps?.restarts ?? 0) };
   }
 
   async start(): Promise<void> {
@@ -114,14 +114,18 @@ export class RtmpListener {
 
   /** Counts the socket against the limits, or destroys it at once with one (throttled) log line. */
   #admit(socket: Socket): boolean {
-    const ip = clientAddress(socket.remoteAddress);
-    const admission = this.#limits.admit(ip);
-    if (!admission.admitted) {
+    const ip = clientAddress(socket.remoteAddress ?? 'unknown');
+    const slot = this.#caps.take(ip);
+    if (!slot.ok) {
       socket.destroy();
-      this.#log.warn({ ip, reason: admission.reason }, 'rtmp connection refused');
+      const reason =
+        slot.refusal === 'client'
+          ? `${this.#caps.perClient} RTMP connections already open from this address`
+          : `server full: ${this.#caps.total} RTMP connections open`;
+      this.#log.warn({ ip, reason }, 'rtmp connection refused');
       return false;
     }
-    socket.once('close', admission.release);
+    socket.once('close', slot.release);
     return true;
   }
 
@@ -132,7 +136,7 @@ export class RtmpListener {
     const connection = new RtmpConnection({
       socket,
       id: `c${connectionCounter.toString(36)}`,
-      address: clientAddress(socket.remoteAddress),
+      address: clientAddress(socket.remoteAddress ?? 'unknown'),
       gate: this.#opts.gate,
       log: this.#log,
       publishDeadlineMs: this.#opts.publishDeadlineMs,

@@ -2,6 +2,7 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log.js';
+import { clientOf } from '../client-address.js';
 
 export interface HttpErrorOptions {
   status: number;
@@ -67,6 +68,12 @@ export function unsupportedMediaType(message = 'expected Content-Type: applicati
 export function tooManyRequests(retryAfterS: number, message = 'too many requests'): HttpError {
   const seconds = Math.max(1, Math.ceil(retryAfterS));
   return new HttpError({ status: 429, code: 'too_many_requests', message, headers: { 'Retry-After': String(seconds) } });
+}
+
+/** Over a limit of the whole server (not of this client); Retry-After says when trying again may succeed. */
+export function serviceUnavailable(retryAfterS: number, message = 'the server is busy'): HttpError {
+  const seconds = Math.max(1, Math.ceil(retryAfterS));
+  return new HttpError({ status: 503, code: 'unavailable', message, headers: { 'Retry-After': String(seconds) } });
 }
 
 /** Codes for errors raised by express and send (bad URI encoding, vanished file, unsatisfiable range...). */
@@ -146,13 +153,29 @@ export function sendError(res: ServerResponse, err: unknown, headers: Readonly<R
   return httpError;
 }
 
+/** Refusals an operator wants to see at the default level: auth, limits, abuse. 404s (scanners) stay at debug. */
+const QUIET_REFUSALS = new Set([404]);
+
+/**
+ * The error handler of the express routes: one answer and one log line per refusal, with the client (as its limits
+ * key it) and the reason. Reasons never carry a token or a key: no message of ours includes one.
+ */
 export function errorHandler(opts: { log: Logger }): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const httpError = sendError(res, err);
-    if (httpError.status >= 500) {
-      opts.log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    } else {
-      opts.log.debug({ status: httpError.status, code: httpError.code, url: req.originalUrl }, 'request refused');
+    if (httpError.status >= 500 && httpError.code === 'internal') {
+      opts.log.error({ err, method: req.method, url: req.originalUrl, client: clientOf(req) }, 'request failed');
+      return;
     }
+    const line = {
+      status: httpError.status,
+      code: httpError.code,
+      reason: httpError.message,
+      client: clientOf(req),
+      method: req.method,
+      url: req.originalUrl,
+    };
+    if (QUIET_REFUSALS.has(httpError.status)) opts.log.debug(line, 'request refused');
+    else opts.log.info(line, 'request refused');
   };
 }

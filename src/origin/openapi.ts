@@ -55,6 +55,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'body larger than 64 KiB',
   415: 'body is not application/json',
   429: 'rate limited; see Retry-After',
+  503: 'the server is at capacity; see Retry-After',
 };
 
 /** The one error shape of the whole HTTP surface (errors.ts ErrorBody). */

@@ -52,6 +52,9 @@ export function pageRouter(opts: { publicDir: string }): Router {
 
   router.get('/', (_req, res) => sendPage(res, 'index.html'));
   router.get('/studio', (_req, res) => sendPage(res, 'studio.html'));
+  // The sign-in form posts here only if it is submitted before its script runs: the token field has no name, so
+  // nothing was sent, and the page comes back to try again.
+  router.post('/studio', (_req, res) => res.redirect(303, '/studio'));
   router.get('/watch/:slug', (req, res) => {
     validParam('slug', req.params.slug);
     // Unknown channels get the page too: it says "channel not found" and picks the channel up if it appears.

@@ -1,4 +1,5 @@
 // What the HTTP origin reads from the rest of shopcast; implemented by the packager and the status view in app.ts.
+import type { HealthReport, StreamHealth, StreamReport } from './api/schemas.js';
 
 /** A playlist rendered once per update and served from memory. */
 export interface RenderedPlaylist {
@@ -33,15 +34,17 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export interface StatusReader {
   channel(slug: string): ChannelStatus | undefined;
-  /** Live streams with ingest, transcoder and packager figures, for operators (`GET /api/streams`). */
-  streams(): JsonValue[];
-  /** `ok` false answers /healthz with 503. */
-  health(): { ok: boolean; checks: Record<string, JsonValue> };
+  /** Live streams with ingest, transcoder and packager figures, for operators (`GET /api/streams`, admin only). */
+  streams(): StreamReport[];
+  /** The figures a seller reads about their channel's stream (the studio's health chart); undefined: no such channel. */
+  streamHealth(slug: string): StreamHealth | undefined;
+  /** `ok` false answers /healthz with 503; the checks are the admin's (`GET /api/health`). */
+  health(): HealthReport;
 }
 
 /** What live commerce knows of a channel right now (implemented by commerce/live). */
 export interface LiveReader {
-  /** Open viewer event streams of the channel. */
+  /** Viewers of the channel: distinct clients with a viewer event stream open. */
   viewers(slug: string): number;
   /** The show in progress, or null between shows. */
   show(slug: string): { id: string; startedAt: string } | null;

@@ -1,6 +1,7 @@
-// Chat messages (soft-deleted, so moderation keeps a record) and muted names per channel, in SQLite.
+// Chat messages (soft-deleted, so moderation keeps a record) and muted clients per channel, in SQLite. A message keeps
+// a keyed hash of its sender's client, never an address; a mute holds that hash.
 import type { Db } from './db.js';
-import type { ChatRecord, ChatRepository } from './ports.js';
+import type { ChatRecord, ChatRepository, MuteRecord } from './ports.js';
 
 interface ChatRow {
   id: string;
@@ -10,6 +11,15 @@ interface ChatRow {
   text: string;
   by_seller: number;
   at: string;
+  client_hash: string | null;
+}
+
+interface MuteRow {
+  id: string;
+  channel_id: string;
+  client_hash: string;
+  name: string;
+  created_at: string;
 }
 
 const toChat = (row: ChatRow): ChatRecord => ({
@@ -20,14 +30,18 @@ const toChat = (row: ChatRow): ChatRecord => ({
   text: row.text,
   bySeller: row.by_seller === 1,
   at: row.at,
+  clientHash: row.client_hash,
 });
 
-// Messages belong to a channel by id; the rest of shopcast names channels by slug. Deleted ones are never read back.
-const SELECT_LIVE_MESSAGES = `SELECT chat_messages.id, channels.slug AS channel, chat_messages.show_id,
-  chat_messages.name, chat_messages.text, chat_messages.by_seller, chat_messages.at
-  FROM chat_messages JOIN channels ON channels.id = chat_messages.channel_id
-  WHERE chat_messages.deleted_at IS NULL`;
+// Messages belong to a channel by id; the rest of shopcast names channels by slug.
+const SELECT_MESSAGES = `SELECT chat_messages.id, channels.slug AS channel, chat_messages.show_id,
+  chat_messages.name, chat_messages.text, chat_messages.by_seller, chat_messages.at, chat_messages.client_hash
+  FROM chat_messages JOIN channels ON channels.id = chat_messages.channel_id`;
+// Deleted ones are never read back to pages.
+const SELECT_LIVE_MESSAGES = `${SELECT_MESSAGES} WHERE chat_messages.deleted_at IS NULL`;
 const CHANNEL_ID = '(SELECT id FROM channels WHERE slug = ?)';
+/** Names of a muted client listed for the seller: enough to recognise it, bounded whatever it tried. */
+const MUTE_NAMES = 10;
 
 export class SqliteChatRepository implements ChatRepository {
   constructor(private readonly db: Db) {}
@@ -35,8 +49,8 @@ export class SqliteChatRepository implements ChatRepository {
   add(message: ChatRecord): void {
     const inserted = this.db
       .prepare(
-        `INSERT INTO chat_messages (id, channel_id, show_id, name, text, by_seller, at)
-         SELECT ?, id, ?, ?, ?, ?, ? FROM channels WHERE slug = ?`,
+        `INSERT INTO chat_messages (id, channel_id, show_id, name, text, by_seller, at, client_hash)
+         SELECT ?, id, ?, ?, ?, ?, ?, ? FROM channels WHERE slug = ?`,
       )
       .run(
         message.id,
@@ -45,9 +59,17 @@ export class SqliteChatRepository implements ChatRepository {
         message.text,
         message.bySeller ? 1 : 0,
         message.at,
+        message.clientHash,
         message.channel,
       );
     if (inserted.changes === 0) throw new Error(`no channel "${message.channel}" to chat on`);
+  }
+
+  byId(channelSlug: string, id: string): ChatRecord | undefined {
+    const row = this.db
+      .prepare(`${SELECT_MESSAGES} WHERE channels.slug = ? AND chat_messages.id = ?`)
+      .get(channelSlug, id) as ChatRow | undefined;
+    return row && toChat(row);
   }
 
   remove(channelSlug: string, id: string, deletedAt: string): boolean {
@@ -85,28 +107,51 @@ export class SqliteChatRepository implements ChatRepository {
     return row.count;
   }
 
-  mute(channelSlug: string, name: string, at: string): void {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO mutes (channel_id, name, created_at) SELECT id, ?, ? FROM channels WHERE slug = ?`)
-      .run(name, at, channelSlug);
+  purgeBefore(before: string): number {
+    return this.db.prepare('DELETE FROM chat_messages WHERE at < ?').run(before).changes;
   }
 
-  unmute(channelSlug: string, name: string): boolean {
-    return this.db.prepare(`DELETE FROM mutes WHERE channel_id = ${CHANNEL_ID} AND name = ?`).run(channelSlug, name)
+  mute(channelSlug: string, mute: { id: string; clientHash: string; name: string; at: string }): MuteRecord {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO mutes (id, channel_id, client_hash, name, created_at)
+         SELECT ?, id, ?, ?, ? FROM channels WHERE slug = ?`,
+      )
+      .run(mute.id, mute.clientHash, mute.name, mute.at, channelSlug);
+    const row = this.db
+      .prepare(`SELECT * FROM mutes WHERE channel_id = ${CHANNEL_ID} AND client_hash = ?`)
+      .get(channelSlug, mute.clientHash) as MuteRow | undefined;
+    if (!row) throw new Error(`no channel "${channelSlug}" to mute on`);
+    return this.#toMute(row);
+  }
+
+  unmute(channelSlug: string, muteId: string): boolean {
+    return this.db.prepare(`DELETE FROM mutes WHERE channel_id = ${CHANNEL_ID} AND id = ?`).run(channelSlug, muteId)
       .changes > 0;
   }
 
-  isMuted(channelSlug: string, name: string): boolean {
+  isMuted(channelSlug: string, clientHash: string): boolean {
     return (
-      this.db.prepare(`SELECT 1 FROM mutes WHERE channel_id = ${CHANNEL_ID} AND name = ?`).get(channelSlug, name) !==
+      this.db.prepare(`SELECT 1 FROM mutes WHERE channel_id = ${CHANNEL_ID} AND client_hash = ?`).get(channelSlug, clientHash) !==
       undefined
     );
   }
 
-  mutes(channelSlug: string): string[] {
+  mutes(channelSlug: string): MuteRecord[] {
     const rows = this.db
-      .prepare(`SELECT name FROM mutes WHERE channel_id = ${CHANNEL_ID} ORDER BY name`)
-      .all(channelSlug) as { name: string }[];
-    return rows.map((row) => row.name);
+      .prepare(`SELECT * FROM mutes WHERE channel_id = ${CHANNEL_ID} ORDER BY created_at DESC, rowid DESC`)
+      .all(channelSlug) as MuteRow[];
+    return rows.map((row) => this.#toMute(row));
+  }
+
+  #toMute(row: MuteRow): MuteRecord {
+    const seen = this.db
+      .prepare(
+        `SELECT name FROM chat_messages WHERE channel_id = ? AND client_hash = ?
+         GROUP BY name ORDER BY MAX(at) DESC LIMIT ?`,
+      )
+      .all(row.channel_id, row.client_hash, MUTE_NAMES) as { name: string }[];
+    const names = [row.name, ...seen.map((s) => s.name).filter((name) => name !== row.name)].slice(0, MUTE_NAMES);
+    return { id: row.id, names, mutedAt: row.created_at };
   }
 }

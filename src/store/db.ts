@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-/** Schema versions in order; index + 1 is the version a migration brings the database to. Never edit a shipped one. */
-const MIGRATIONS: readonly string[] = [
+/** Schema versions in order; index + 1 is the version a migration brings the database to. Never edit a shipped one
+ * (exported for the upgrade test). */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE channels (
      id TEXT PRIMARY KEY,
      slug TEXT NOT NULL UNIQUE,
@@ -91,6 +92,27 @@ const MIGRATIONS: readonly string[] = [
      clicks INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (show_id, product_id)
    )`,
+  // v3: abuse limits. Mutes name a client, not a display name: chat messages keep a keyed hash of their sender's
+  // address (never the address), and a mute holds that hash. The name mutes of v2 cannot be turned into clients and
+  // are dropped. Tokens get a name and say whether SHOPCAST_ADMIN_TOKEN set them (so a changed variable replaces it).
+  `CREATE TABLE server_secrets (
+     name TEXT PRIMARY KEY,
+     value BLOB NOT NULL
+   );
+   ALTER TABLE chat_messages ADD COLUMN client_hash TEXT;
+   CREATE INDEX chat_client ON chat_messages(channel_id, client_hash);
+   CREATE INDEX chat_at ON chat_messages(at);
+   DROP TABLE mutes;
+   CREATE TABLE mutes (
+     id TEXT PRIMARY KEY,
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     client_hash TEXT NOT NULL,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (channel_id, client_hash)
+   );
+   ALTER TABLE api_tokens ADD COLUMN name TEXT NOT NULL DEFAULT 'unnamed';
+   ALTER TABLE api_tokens ADD COLUMN source TEXT NOT NULL DEFAULT 'issued' CHECK (source IN ('issued', 'env'))`,
 ];
 
 export function openDatabase(dataDir: string): Db {

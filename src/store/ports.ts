@@ -16,14 +16,46 @@ export interface SellerRepository {
   create(input: { name: string; role: SellerRole }): Seller;
 }
 
+/** Where a token came from: issued by shopcast (API, CLI, first start), or set by the operator's SHOPCAST_ADMIN_TOKEN. */
+export type ApiTokenSource = 'issued' | 'env';
+
+/** A token as the store knows it; never the token itself (only its hash is stored, and not shown here). */
+export interface ApiToken {
+  id: string;
+  sellerId: string;
+  name: string;
+  source: ApiTokenSource;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface NewApiToken {
+  sellerId: string;
+  tokenHash: string;
+  name: string;
+  source: ApiTokenSource;
+}
+
 export interface ApiTokenRepository {
-  /** Stores only the token's hash; returns the new token's id. */
-  add(sellerId: string, tokenHash: string): { id: string };
-  /** The seller a token hash belongs to; records the use. */
-  sellerByHash(tokenHash: string): Seller | undefined;
+  add(token: NewApiToken): ApiToken;
+  /** The token with this hash and its seller; reading it records nothing (see touch). */
+  find(tokenHash: string): { token: ApiToken; seller: Seller } | undefined;
+  /** Records a use of the token. */
+  touch(tokenId: string, at: string): void;
+  /** The seller's tokens, oldest first. */
+  list(sellerId: string): ApiToken[];
   /** Removes a token of this seller; false if it has no such token. */
   remove(sellerId: string, tokenId: string): boolean;
   countFor(sellerId: string): number;
+  markEnv(tokenId: string): void;
+  /** Removes every env token but the one with `keepHash` (all of them for null); returns how many went. */
+  removeEnvTokens(keepHash: string | null): number;
+}
+
+/** Server-side secrets created on first start and kept in the database (e.g. the key of client hashes). */
+export interface SecretRepository {
+  /** The secret `name`: 32 random bytes made the first time it is asked for, the same ones ever after. */
+  getOrCreate(name: string): Buffer;
 }
 
 export interface Channel {
@@ -134,18 +166,34 @@ export interface ChatRecord {
   text: string;
   bySeller: boolean;
   at: string;
+  /** Keyed hash of the sender's client (commerce/clients.ts); null for the seller's messages and those before v3. */
+  clientHash: string | null;
+}
+
+/** A muted client of a channel: what the seller sees of it (the names it used, when it was muted), never an address. */
+export interface MuteRecord {
+  id: string;
+  /** The name on the message it was muted for first, then the other names its stored messages carry (newest first). */
+  names: string[];
+  mutedAt: string;
 }
 
 export interface ChatRepository {
   add(message: ChatRecord): void;
+  /** A message of the channel, deleted ones included (a seller may mute the sender of a message they removed). */
+  byId(channelSlug: string, id: string): ChatRecord | undefined;
   /** Soft delete; false if there is no such live message on the channel. */
   remove(channelSlug: string, id: string, deletedAt: string): boolean;
   /** Newest `limit` undeleted messages of the channel, oldest first. */
   recent(channelSlug: string, limit: number): ChatRecord[];
   byShow(showId: string): ChatRecord[];
   countByShow(showId: string): number;
-  mute(channelSlug: string, name: string, at: string): void;
-  unmute(channelSlug: string, name: string): boolean;
-  isMuted(channelSlug: string, name: string): boolean;
-  mutes(channelSlug: string): string[];
+  /** Deletes every message (deleted or not) older than `before`; returns how many. */
+  purgeBefore(before: string): number;
+  /** Mutes the client on the channel; a client already muted keeps its mute, which is returned. */
+  mute(channelSlug: string, mute: { id: string; clientHash: string; name: string; at: string }): MuteRecord;
+  unmute(channelSlug: string, muteId: string): boolean;
+  isMuted(channelSlug: string, clientHash: string): boolean;
+  /** The channel's mutes, newest first. */
+  mutes(channelSlug: string): MuteRecord[];
 }

@@ -1,6 +1,7 @@
 // Live commerce end to end in headless Chromium against the real shopcast and a real RTMP publisher: a seller pins a
 // product in the studio and shoppers see its card in step with the video; chat between pages (as plain text); buy
-// clicks counted; the product page on a phone in portrait. Screenshots go to test-output/screens/ for a human.
+// clicks counted; the seller mutes a message's sender and manages API tokens in the studio; the sign-in form never puts
+// the token in a URL; the product page on a phone in portrait. Screenshots go to test-output/screens/ for a human.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -70,6 +71,23 @@ describe('live commerce in the browser', { timeout: 360_000 }, () => {
     assert.deepEqual(dialogs, [], 'no dialog may open (chat text must never run as HTML)');
   });
 
+  test('the sign-in form sends no token anywhere when it is submitted before its script runs', async () => {
+    const page = await browser.newPage();
+    const sent: string[] = [];
+    page.on('request', (request) => sent.push(`${request.method()} ${request.url()} ${request.postData() ?? ''}`));
+    await page.route('**/studio.js', (route) => route.abort());
+    await page.goto(`${sc.httpUrl}/studio`);
+    // No script: the page shows no view by itself, so the form is made visible the way a slow script would leave it.
+    await page.evaluate(() => (document.getElementById('signin')!.hidden = false));
+    await page.fill('#token', ADMIN_TOKEN);
+    await Promise.all([page.waitForNavigation(), page.press('#token', 'Enter')]);
+    assert.equal(new URL(page.url()).pathname, '/studio');
+    assert.equal(new URL(page.url()).search, '', 'nothing in the query string');
+    assert.ok(sent.some((line) => line.startsWith(`POST ${sc.httpUrl}/studio`)), `the form posted: ${sent.join('\n')}`);
+    assert.ok(!sent.some((line) => line.includes(ADMIN_TOKEN)), 'the token is in no URL and no body');
+    await page.close();
+  });
+
   test('a seller signs in to the studio, adds a product and pins it: the card appears on the playing product page', async () => {
     studio = await open(`${sc.httpUrl}/studio`);
     await studio.fill('#token', ADMIN_TOKEN);
@@ -103,6 +121,8 @@ describe('live commerce in the browser', { timeout: 360_000 }, () => {
     // Pin it from the live desk, while the video plays on the shopper's page.
     await studio.click('[data-tab="live"]');
     await studio.waitForFunction(() => document.querySelector('#channel-badge')?.textContent === 'Live', null, { timeout: 20_000 });
+    // The health figures come from the seller's own route (the operator's /api/streams is the admin's).
+    await studio.waitForFunction(() => /kbps$/.test(document.getElementById('stat-bitrate')?.textContent ?? ''), null, { timeout: 20_000 });
     const pinnedAt = Date.now();
     await studio.click(`#pin-candidates [data-pin="${apron.id}"]`);
     await studio.waitForSelector(`#pinned-list [data-pin="${apron.id}"]`);
@@ -188,6 +208,64 @@ describe('live commerce in the browser', { timeout: 360_000 }, () => {
     await shot(other, 'commerce-watch-phone-chat');
     await shot(studio, 'studio-live-chat-desktop');
     await other.close();
+  });
+
+  test('the seller mutes the sender of a message: refused under a new name too, until unmuted from the list', async () => {
+    const question = studio.locator('#studio-chat-log .chat-msg').filter({ hasText: 'Does the apron come in blue?' });
+    await question.hover();
+    await question.locator('.chat-mod[aria-label="Mute Ana"]').click();
+    await studio.waitForSelector('#confirm[open]');
+    await studio.click('#confirm-ok');
+    await studio.waitForSelector('#toast >> text=Muted “Ana”.');
+    const { mutes } = await api<{ mutes: { id: string; names: string[] }[] }>('GET', '/api/channels/demo/mutes');
+    assert.deepEqual(mutes.map((m) => m.names), [['Ana']]);
+
+    // The shopper picks another name: still this client, still muted.
+    await shopper.click('#chat-rename');
+    await shopper.fill('#chat-name', 'Not Ana');
+    await shopper.click('#chat-name-form button[type="submit"]');
+    await shopper.fill('#chat-input', 'hello again');
+    await shopper.press('#chat-input', 'Enter');
+    await shopper.waitForSelector('#chat-error >> text=the seller has muted you');
+    await shot(shopper, 'commerce-watch-muted');
+
+    await studio.click('#mutes-toggle');
+    const item = studio.locator(`#mute-list [data-mute-id="${mutes[0]!.id}"]`);
+    await item.waitFor();
+    assert.equal(await item.locator('.mute-name').textContent(), 'Ana');
+    await shot(studio, 'studio-mutes-desktop');
+    await item.locator('button', { hasText: 'Unmute' }).click();
+    await item.waitFor({ state: 'detached' });
+    await studio.click('#mutes-toggle');
+    await shopper.fill('#chat-input', 'hello again');
+    await shopper.press('#chat-input', 'Enter');
+    await studio.waitForSelector('#studio-chat-log .chat-msg >> text=hello again', { timeout: 10_000 });
+  });
+
+  test('the studio lists the seller\'s API tokens, creates one shown once, and revokes it', async () => {
+    await studio.click('[data-tab="tokens"]');
+    const env = studio.locator('#token-list .token-item').filter({ hasText: 'SHOPCAST_ADMIN_TOKEN' });
+    await env.waitFor();
+    assert.match((await env.textContent()) ?? '', /This browser/);
+    assert.equal(await env.locator('[data-revoke]').count(), 0, 'the env token is replaced through the variable, not here');
+
+    await studio.fill('#token-name', 'Shop backend');
+    await studio.click('#token-form button[type="submit"]');
+    await studio.waitForSelector('#token-created', { state: 'visible' });
+    const secret = await studio.inputValue('#token-secret');
+    assert.match(secret, /^sc_[A-Za-z0-9_-]{43}$/);
+    const created = studio.locator('#token-list .token-item').filter({ hasText: 'Shop backend' });
+    await created.waitFor();
+    assert.equal((await fetch(`${sc.httpUrl}/api/me`, { headers: { Authorization: `Bearer ${secret}` } })).status, 200);
+    assert.ok(!((await studio.locator('#token-list').textContent()) ?? '').includes(secret), 'the list never shows a token');
+    await shot(studio, 'studio-tokens-desktop');
+
+    await created.locator('[data-revoke]').click();
+    await studio.waitForSelector('#confirm[open]');
+    await studio.click('#confirm-ok');
+    await created.waitFor({ state: 'detached' });
+    assert.equal((await fetch(`${sc.httpUrl}/api/me`, { headers: { Authorization: `Bearer ${secret}` } })).status, 401, 'revoked at once');
+    await studio.click('[data-tab="live"]');
   });
 
   test('the buy button opens the shop in a new tab and the click is counted for the show', async () => {

@@ -1,6 +1,7 @@
 // The REST API end to end on the real server and a real SQLite file: sellers and tokens, permissions, validation,
-// limits, key rotation with a real RTMP publisher, persistence across a restart, and an OpenAPI document that
-// matches what the server answers.
+// limits, key rotation with a real RTMP publisher, token listing and revocation, operator detail kept for the admin,
+// persistence across a restart (a changed SHOPCAST_ADMIN_TOKEN replacing the old one, a rotated demo key kept), and an
+// OpenAPI document that matches what the server answers.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -157,6 +158,38 @@ describe('REST API end to end', { timeout: 240_000 }, () => {
     await waitFor('the show to end', async () => (await channelState()) === 'ended', 20_000);
   });
 
+  test('a seller lists their tokens (never a secret), creates a named one and revokes it: refused at once', async () => {
+    const created = await call<{ id: string; name: string; token: string }>(sc, 'POST', '/api/tokens', { token: sellers.ann, body: { name: 'shop backend' } });
+    assert.equal(created.status, 201);
+    const listed = await call<{ tokens: { id: string; name: string; current: boolean; lastUsedAt: string | null }[] }>(sc, 'GET', '/api/tokens', { token: sellers.ann });
+    assert.deepEqual(listed.body.tokens.map((t) => [t.name, t.current]), [['first token', true], ['shop backend', false]]);
+    assert.ok(!JSON.stringify(listed.body).includes(created.body.token) && !JSON.stringify(listed.body).includes(sellers.ann));
+    assert.equal((await call(sc, 'GET', '/api/me', { token: created.body.token })).status, 200);
+    assert.equal((await call(sc, 'DELETE', `/api/tokens/${created.body.id}`, { token: sellers.bob })).status, 404, 'not bob\'s');
+    assert.equal((await call(sc, 'DELETE', `/api/tokens/${created.body.id}`, { token: sellers.ann })).status, 204);
+    const revoked = await call(sc, 'GET', '/api/me', { token: created.body.token });
+    assert.equal(revoked.status, 401);
+    assert.equal(errorOf(revoked).message, 'invalid or revoked token');
+    await waitFor('the refusal logged', () => sc.logs().some((l) => l.msg === 'request refused' && l.status === 401 && l.client === '127.0.0.1'));
+    assert.ok(!sc.rawLogs().includes(created.body.token), 'the token is never logged');
+  });
+
+  test('operator detail is the admin\'s: /api/streams and /api/health need the admin token; /healthz says only ok', async () => {
+    for (const path of ['/api/streams', '/api/health']) {
+      assert.equal((await call(sc, 'GET', path)).status, 401, path);
+      assert.equal((await call(sc, 'GET', path, { token: sellers.ann })).status, 403, path);
+      assert.equal((await call(sc, 'GET', path, { token: ADMIN_TOKEN })).status, 200, path);
+    }
+    const health = await call<{ ok: boolean; checks: { ffmpeg: { path: string } } }>(sc, 'GET', '/api/health', { token: ADMIN_TOKEN });
+    assert.ok(health.body.checks.ffmpeg.path, 'the admin sees the checks');
+    const probe = await call(sc, 'GET', '/healthz');
+    assert.equal(probe.status, 200);
+    assert.deepEqual(probe.body, { ok: true }, 'no paths, versions or pids in public');
+    const own = await call<{ slug: string; state: string; ingest: unknown }>(sc, 'GET', '/api/channels/ann-lamps/health', { token: sellers.ann });
+    assert.deepEqual([own.status, own.body.slug, own.body.ingest], [200, 'ann-lamps', null]);
+    assert.equal((await call(sc, 'GET', '/api/channels/ann-lamps/health', { token: sellers.bob })).status, 403);
+  });
+
   test('the OpenAPI document lists exactly the routes the server answers', async () => {
     const doc = (await call<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(sc, 'GET', '/api/openapi.json')).body;
     assert.equal(doc.openapi, '3.1.0');
@@ -181,22 +214,40 @@ describe('REST API end to end', { timeout: 240_000 }, () => {
   });
 
   test('after a restart on the same data folder, sellers, tokens, channels, keys and products are all there', async () => {
+    // The seller rotates the demo key in the studio; the next start still has SHOPCAST_DEMO_KEY set to the first one.
+    const rotatedDemo = (await call<{ streamKey: string }>(sc, 'POST', '/api/channels/demo/key', { token: ADMIN_TOKEN })).body.streamKey;
+    assert.notEqual(rotatedDemo, sc.streamKey);
     const before = {
       channels: (await call<{ channels: ChannelView[] }>(sc, 'GET', '/api/channels')).body.channels.map((c) => c.slug).sort(),
       products: (await call(sc, 'GET', '/api/channels/ann-lamps/products')).body,
       key: (await call(sc, 'GET', '/api/channels/ann-lamps/key', { token: sellers.ann })).body,
     };
-    const { dataDir } = sc;
+    const { dataDir, streamKey } = sc;
     assert.equal(await sc.stop(), 0);
-    // No admin token this time: the one registered before still works, and none is created.
-    sc = await startShopcast({ name: 'api-restart', dataDir, env: { SHOPCAST_ADMIN_TOKEN: '' } });
+    // The operator changes SHOPCAST_ADMIN_TOKEN: the old one must stop working.
+    const NEW_ADMIN_TOKEN = `sc_${randomBytes(32).toString('base64url')}`;
+    sc = await startShopcast({ name: 'api-restart', dataDir, streamKey, env: { SHOPCAST_ADMIN_TOKEN: NEW_ADMIN_TOKEN } });
     assert.deepEqual((await call<{ channels: ChannelView[] }>(sc, 'GET', '/api/channels')).body.channels.map((c) => c.slug).sort(), before.channels);
     assert.deepEqual((await call(sc, 'GET', '/api/channels/ann-lamps/products')).body, before.products);
     assert.deepEqual((await call(sc, 'GET', '/api/channels/ann-lamps/key', { token: sellers.ann })).body, before.key);
     assert.equal((await call<{ seller: { name: string } }>(sc, 'GET', '/api/me', { token: sellers.bob })).body.seller.name, 'bob');
-    assert.equal((await call(sc, 'GET', '/api/me', { token: ADMIN_TOKEN })).status, 200);
+    assert.equal((await call(sc, 'GET', '/api/me', { token: ADMIN_TOKEN })).status, 401, 'the previous SHOPCAST_ADMIN_TOKEN no longer works');
+    assert.equal((await call(sc, 'GET', '/api/me', { token: NEW_ADMIN_TOKEN })).status, 200);
+    await waitFor('the replacement logged', () => sc.logs().some((l) => /SHOPCAST_ADMIN_TOKEN changed/.test(l.msg)));
     assert.equal((await call(sc, 'PATCH', '/api/channels/ann-lamps', { token: sellers.bob, body: { title: 'x' } })).status, 403, 'ownership persisted');
     const demo = await call<{ products: ProductView[] }>(sc, 'GET', '/api/channels/demo/products');
     assert.equal(demo.body.products.length, 3, 'the demo catalog is not seeded twice');
+    const demoKey = await call<{ streamKey: string }>(sc, 'GET', '/api/channels/demo/key', { token: NEW_ADMIN_TOKEN });
+    assert.equal(demoKey.body.streamKey, rotatedDemo, 'the rotated demo key survives; SHOPCAST_DEMO_KEY does not bring the old one back');
+    assert.match(sc.rawLogs(), /Stream Key: {2}print it with: npm run key -- demo/);
+
+    // Without the variable, the env token goes too; the admin had no other token, so a new one is printed once.
+    const restarted = sc.dataDir;
+    assert.equal(await sc.stop(), 0);
+    sc = await startShopcast({ name: 'api-restart-2', dataDir: restarted, streamKey, env: { SHOPCAST_ADMIN_TOKEN: '' } });
+    assert.equal((await call(sc, 'GET', '/api/me', { token: NEW_ADMIN_TOKEN })).status, 401);
+    const printed = /Admin token: (sc_[A-Za-z0-9_-]{43})/.exec(sc.rawLogs())?.[1];
+    assert.ok(printed, 'a new admin token in the banner');
+    assert.equal((await call(sc, 'GET', '/api/me', { token: printed })).status, 200);
   });
 });

@@ -45,8 +45,8 @@ describe('HTTP workers', { timeout: 120_000 }, () => {
     await sc?.stop();
   });
 
-  test('start with the gateway and report in /healthz', async () => {
-    const health = await sc.json<Health>('/healthz');
+  test('start with the gateway and report in the admin\'s health checks', async () => {
+    const health = await sc.adminJson<Health>('/api/health');
     assert.deepEqual(health.checks.httpWorkers, { configured: 2, running: 2, restarts: 0 });
     assert.equal(workerPids(sc.process.pid!).length, 2);
   });
@@ -82,11 +82,11 @@ describe('HTTP workers', { timeout: 120_000 }, () => {
     assert.equal((JSON.parse(answered.body) as { slug: string }).slug, 'demo');
   });
 
-  test('a worker that dies is replaced and says so in its log and /healthz', async () => {
+  test('a worker that dies is replaced and says so in its log and the health checks', async () => {
     const [victim] = workerPids(sc.process.pid!);
     process.kill(victim!, 'SIGKILL');
     const health = await waitFor('a replacement worker', async () => {
-      const h = await sc.json<Health>('/healthz');
+      const h = await sc.adminJson<Health>('/api/health');
       return h.checks.httpWorkers.restarts === 1 && h.checks.httpWorkers.running === 2 ? h : undefined;
     }, 15_000);
     assert.equal(health.checks.httpWorkers.configured, 2);

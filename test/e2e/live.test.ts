@@ -1,6 +1,8 @@
 // Live commerce end to end with real processes: a publisher goes live, the seller pins a product and it lands in every
 // rung's playlist as a date range in sync with the segments; the event stream carries state, pins, chat and viewer
-// counts, and catches up after a reconnect; chat rules hold over HTTP; the show and its stats survive a restart.
+// counts, and catches up after a reconnect; chat rules and abuse limits hold over HTTP per client address (clients are
+// told apart by X-Forwarded-For, which the gateway trusts from loopback, as from its HTTP workers); the show and its
+// stats survive a restart.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseMaster, waitForMaster } from './helpers/hls.js';
@@ -9,6 +11,7 @@ import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
 const ADMIN_TOKEN = 'sc_e2e-live-admin-token-0123456789';
 const RECONNECT_WINDOW_S = 3;
+const STREAMS_PER_CLIENT = 10;
 
 interface Product {
   id: string;
@@ -177,8 +180,17 @@ describe('live commerce', { timeout: 300_000 }, () => {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const shopperPost = (path: string, body: unknown): Promise<Response> =>
-    fetch(sc.httpUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  /** A shopper's POST from `client` (an address the gateway takes from X-Forwarded-For). */
+  const shopperPost = (path: string, body: unknown, client = '198.51.100.1'): Promise<Response> =>
+    fetch(sc.httpUrl + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+      body: JSON.stringify(body),
+    });
+  /** The refusal log line for `client` (the log reaches its file a moment after the answer). */
+  const refusalLogged = (code: string, client: string) =>
+    waitFor(`a "${code}" refusal of ${client} in the log`, () =>
+      sc.logs().find((l) => l.msg === 'request refused' && l.code === code && l.client === client), 5_000);
   const events = (query = '', headers: Record<string, string> = {}): SseClient => {
     const client = new SseClient(`${sc.httpUrl}/api/channels/demo/events${query}`, headers);
     clients.push(client);
@@ -188,7 +200,11 @@ describe('live commerce', { timeout: 300_000 }, () => {
   before(async () => {
     sc = await startShopcast({
       name: 'live',
-      env: { SHOPCAST_ADMIN_TOKEN: ADMIN_TOKEN, SHOPCAST_RECONNECT_WINDOW_S: String(RECONNECT_WINDOW_S) },
+      env: {
+        SHOPCAST_ADMIN_TOKEN: ADMIN_TOKEN,
+        SHOPCAST_RECONNECT_WINDOW_S: String(RECONNECT_WINDOW_S),
+        SHOPCAST_EVENT_STREAMS_PER_CLIENT: String(STREAMS_PER_CLIENT),
+      },
     });
     products = (await sc.json<{ products: Product[] }>('/api/channels/demo/products')).products;
     assert.ok(products.length >= 2, 'the demo channel has demo products');
@@ -296,31 +312,51 @@ describe('live commerce', { timeout: 300_000 }, () => {
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /text/);
   });
 
-  test('the 6th message of a client within 10 s is refused with 429 and Retry-After', async () => {
+  test('the 6th message of a client within 10 s is refused with 429 and Retry-After, whatever names it uses', async () => {
+    const client = '2001:db8:77:1::10';
     for (let i = 1; i <= 5; i++) {
-      assert.equal((await shopperPost('/api/channels/demo/chat', { name: 'Chatty', text: `message ${i}` })).status, 201);
+      // A new name every time: the limit is the client's, not the name's.
+      assert.equal((await shopperPost('/api/channels/demo/chat', { name: `Chatty ${i}`, text: `message ${i}` }, client)).status, 201);
     }
-    const refused = await shopperPost('/api/channels/demo/chat', { name: 'Chatty', text: 'message 6' });
+    const refused = await shopperPost('/api/channels/demo/chat', { name: 'Somebody Else', text: 'message 6' }, client);
     assert.equal(refused.status, 429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'too_many_requests');
+    const sameNetwork = await shopperPost('/api/channels/demo/chat', { name: 'Fresh', text: 'hi' }, '2001:db8:77:1:ffff::99');
+    assert.equal(sameNetwork.status, 429, 'another address in the same IPv6 /64 is the same client');
+    assert.equal((await shopperPost('/api/channels/demo/chat', { name: 'Chatty 1', text: 'hi' }, '2001:db8:77:2::10')).status, 201, 'the next /64 is another client');
+    const logged = await refusalLogged('too_many_requests', '2001:db8:77:1::/64');
+    assert.equal(logged.reason, 'too many messages: wait a moment', 'one log line with the client and the reason');
   });
 
-  test('a muted name is refused with 403; deleting a message tells the pages', async () => {
-    assert.equal((await api('POST', '/api/channels/demo/mutes', { name: 'Troll' })).status, 201);
-    assert.deepEqual(((await (await api('GET', '/api/channels/demo/mutes')).json()) as { names: string[] }).names, ['Troll']);
-    const refused = await shopperPost('/api/channels/demo/chat', { name: 'troll', text: 'hello' });
-    assert.equal(refused.status, 403);
-    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'muted');
+  test('the seller mutes the sender of a message: 403 under any name; others keep talking; deleting tells the pages', async () => {
+    const troll = '192.0.2.66';
+    const rude = (await (await shopperPost('/api/channels/demo/chat', { name: 'Troll', text: 'rude' }, troll)).json()) as ChatMessage;
+    const muted = await api('POST', '/api/channels/demo/mutes', { messageId: rude.id });
+    assert.equal(muted.status, 201);
+    const mute = (await muted.json()) as { id: string; names: string[]; mutedAt: string };
+    assert.deepEqual(mute.names, ['Troll']);
+    for (const name of ['Troll', 'troll', 'A Completely New Name']) {
+      const refused = await shopperPost('/api/channels/demo/chat', { name, text: 'hello' }, troll);
+      assert.equal(refused.status, 403, name);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'muted');
+    }
+    await refusalLogged('muted', troll);
+    assert.equal((await shopperPost('/api/channels/demo/chat', { name: 'Troll', text: 'I am someone else' }, '192.0.2.67')).status, 201, 'the name is free for others');
+    const listed = (await (await api('GET', '/api/channels/demo/mutes')).json()) as { mutes: { id: string; names: string[] }[] };
+    assert.deepEqual(listed.mutes.map((m) => [m.id, m.names]), [[mute.id, ['Troll']]]);
     assert.equal((await fetch(`${sc.httpUrl}/api/channels/demo/mutes`)).status, 401, 'mutes are the seller\'s');
+    const rows = sc.rawLogs();
+    assert.ok(!rows.includes(ADMIN_TOKEN), 'the token is never logged');
 
-    const posted = (await (await shopperPost('/api/channels/demo/chat', { name: 'Spammer', text: 'spam' })).json()) as ChatMessage;
+    const posted = (await (await shopperPost('/api/channels/demo/chat', { name: 'Spammer', text: 'spam' }, '192.0.2.68')).json()) as ChatMessage;
     assert.equal((await api('DELETE', `/api/channels/demo/chat/${posted.id}`)).status, 204);
     await studio.next<{ id: string }>('chat.deleted', (d) => d.id === posted.id, 'chat.deleted');
     const recent = await sc.json<{ messages: ChatMessage[] }>('/api/channels/demo/chat');
     assert.ok(!recent.messages.some((m) => m.id === posted.id));
-    assert.equal((await api('DELETE', '/api/channels/demo/mutes/Troll')).status, 204);
+    assert.equal((await api('DELETE', `/api/channels/demo/mutes/${mute.id}`)).status, 204);
+    assert.equal((await shopperPost('/api/channels/demo/chat', { name: 'Troll', text: 'sorry' }, troll)).status, 201, 'unmuted');
   });
 
   test('a reconnect with Last-Event-ID gets exactly the missed events, without a new snapshot', async () => {
@@ -330,7 +366,7 @@ describe('live commerce', { timeout: 300_000 }, () => {
     await first.close();
     const missed: string[] = [];
     for (const text of ['missed one', 'missed two']) {
-      const res = await shopperPost('/api/channels/demo/chat', { name: 'Late', text });
+      const res = await shopperPost('/api/channels/demo/chat', { name: 'Late', text }, '198.51.100.30');
       missed.push(((await res.json()) as ChatMessage).id);
     }
     const again = events('', { 'Last-Event-ID': lastId });
@@ -344,9 +380,9 @@ describe('live commerce', { timeout: 300_000 }, () => {
     await Promise.all([again.close(), stale.close()]);
   });
 
-  test('viewer=1 streams are counted while open', async () => {
+  test('viewer=1 streams are counted by client while open', async () => {
     const base = (await sc.json<{ viewers: number }>('/api/channels/demo')).viewers;
-    const viewers = [events('?viewer=1'), events('?viewer=1')];
+    const viewers = [events('?viewer=1', { 'X-Forwarded-For': '198.51.100.40' }), events('?viewer=1', { 'X-Forwarded-For': '198.51.100.41' })];
     await studio.next<{ viewers: number }>('viewers up', (v) => v.viewers === base + 2, 'viewers');
     assert.equal((await sc.json<{ viewers: number }>('/api/channels/demo')).viewers, base + 2);
     const snapshot = await viewers[1]!.next<{ viewers: number }>('snapshot', () => true, 'snapshot');
@@ -357,8 +393,44 @@ describe('live commerce', { timeout: 300_000 }, () => {
     // The last viewer stays for the peak; it leaves with the show.
   });
 
-  test('a buy click is counted on the show', async () => {
-    const res = await fetch(`${sc.httpUrl}/api/channels/demo/products/${pinnedProduct.id}/clicks`, { method: 'POST' });
+  test('one address: its many viewer streams are one viewer, and past its cap it gets 429 while others still connect', async () => {
+    const before = (await sc.json<{ viewers: number }>('/api/channels/demo')).viewers;
+    const flood = Array.from({ length: STREAMS_PER_CLIENT }, () => events('?viewer=1', { 'X-Forwarded-For': '203.0.113.50' }));
+    await Promise.all(flood.map((client) => client.next('snapshot', () => true, 'snapshot')));
+    await waitFor('the flood counted', async () => (await sc.json<{ viewers: number }>('/api/channels/demo')).viewers === before + 1);
+    const over = await fetch(`${sc.httpUrl}/api/channels/demo/events?viewer=1`, { headers: { 'X-Forwarded-For': '203.0.113.50' } });
+    assert.equal(over.status, 429);
+    assert.equal(over.headers.get('retry-after'), '30');
+    assert.deepEqual(await over.json(), {
+      error: { code: 'too_many_requests', message: `too many event streams from this address (at most ${STREAMS_PER_CLIENT})` },
+    });
+    await refusalLogged('too_many_requests', '203.0.113.50');
+    const other = events('?viewer=1', { 'X-Forwarded-For': '203.0.113.51' });
+    await other.next('snapshot for another client', () => true, 'snapshot');
+    assert.equal(other.status, 200);
+    await waitFor('one more viewer', async () => (await sc.json<{ viewers: number }>('/api/channels/demo')).viewers === before + 2);
+    await Promise.all([...flood, other].map((client) => client.close()));
+    await waitFor('back to the viewers before', async () => (await sc.json<{ viewers: number }>('/api/channels/demo')).viewers === before);
+  });
+
+  test('a buy click is counted on the show; without a JSON body (a cross-site form, a no-cors fetch) it is refused and not counted', async () => {
+    const url = `${sc.httpUrl}/api/channels/demo/products/${pinnedProduct.id}/clicks`;
+    const shopper = { 'X-Forwarded-For': '198.51.100.60' };
+    const forged = [
+      await fetch(url, { method: 'POST', headers: shopper }),
+      await fetch(url, { method: 'POST', headers: { ...shopper, 'Content-Type': 'text/plain' }, body: '{}' }),
+      await fetch(url, { method: 'POST', headers: { ...shopper, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' }),
+    ];
+    assert.deepEqual(forged.map((res) => res.status), [400, 415, 415]);
+    // Another site's page would have to ask first, and is not answered with CORS permission.
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+    assert.deepEqual((await sc.json<Show>(`/api/shows/${showId}`)).clicks, [], 'nothing counted');
+
+    const res = await fetch(url, { method: 'POST', headers: { ...shopper, 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 204);
     const show = await sc.json<Show>(`/api/shows/${showId}`);
     assert.deepEqual(show.clicks, [{ productId: pinnedProduct.id, name: pinnedProduct.name, clicks: 1 }]);
@@ -374,7 +446,8 @@ describe('live commerce', { timeout: 300_000 }, () => {
     assert.equal(ended.show, null);
     const show = await sc.json<Show>(`/api/shows/${showId}`);
     assert.ok(show.endedAt, 'endedAt');
-    assert.ok(show.peakViewers >= 2, `peak viewers ${show.peakViewers}`);
+    // 3 clients watched at once at most (with 12 streams: one address held 10 of them).
+    assert.equal(show.peakViewers, 3, 'the peak counts clients, not sockets');
     assert.ok(show.durationS > 0);
     assert.equal(show.pins.length, 2, 'the pin timeline: unpinned, then pinned until the end');
     assert.ok(show.pins.every((p) => p.unpinnedAt !== null), 'every pin ended with the show');
@@ -385,6 +458,15 @@ describe('live commerce', { timeout: 300_000 }, () => {
       return text.includes('#EXT-X-ENDLIST') ? text : undefined;
     }, 20_000);
     assert.ok(dateRanges(final).every((r) => r.endMs !== undefined), 'no open range after the end');
+
+    const late = await fetch(`${sc.httpUrl}/api/channels/demo/products/${pinnedProduct.id}/clicks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.61' },
+      body: '{}',
+    });
+    assert.equal(late.status, 409, 'a click after the show is refused');
+    assert.match(((await late.json()) as { error: { message: string } }).error.message, /no show is live/);
+    assert.equal((await sc.json<Show>(`/api/shows/${showId}`)).clicks[0]?.clicks, 1, 'and not counted');
   });
 
   test('after a restart the show history is all there', async () => {
@@ -418,7 +500,8 @@ describe('live commerce', { timeout: 300_000 }, () => {
       ['/api/channels/{slug}/pins/{productId}', 'delete'],
       ['/api/channels/{slug}/chat', 'post'],
       ['/api/channels/{slug}/chat/{id}', 'delete'],
-      ['/api/channels/{slug}/mutes/{name}', 'delete'],
+      ['/api/channels/{slug}/mutes', 'post'],
+      ['/api/channels/{slug}/mutes/{id}', 'delete'],
       ['/api/channels/{slug}/products/{id}/clicks', 'post'],
       ['/api/channels/{slug}/shows', 'get'],
       ['/api/shows/{id}', 'get'],

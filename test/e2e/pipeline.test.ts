@@ -63,7 +63,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     const refusal = sc.logs().find((l) => l.msg === 'publish refused')!;
     assert.equal(refusal.reason, 'unknown stream key');
     assert.ok(!sc.rawLogs().includes(wrongKey), 'the refused key is not logged');
-    assert.deepEqual((await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams, []);
+    assert.deepEqual((await sc.adminJson<{ streams: StreamReport[] }>('/api/streams')).streams, []);
     assert.equal(sc.logs().filter((l) => l.msg === 'ffmpeg started').length, 0, 'no FFmpeg was started');
     assert.equal((await sc.get('/live/demo/master.m3u8')).status, 404);
   });
@@ -99,7 +99,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
       assert.ok(probed.frames >= 45, `${rung}: ${probed.frames} frames decoded`);
       assert.ok(probed.hasAudio, `${rung} carries audio`);
     }
-    const report = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!;
+    const report = (await sc.adminJson<{ streams: StreamReport[] }>('/api/streams')).streams[0]!;
     assert.equal(report.slug, 'demo');
     assert.deepEqual([report.ingest!.width, report.ingest!.height, report.ingest!.fps], [1280, 720, 30]);
     assert.equal(report.ingest!.keyframeIntervalS, 2);
@@ -119,7 +119,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
 
   test('kill -9 of the transcoder: new segments within 5 s after a discontinuity, sequence never goes back', async () => {
     const rungs = await rungNames(sc);
-    const before = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
+    const before = (await sc.adminJson<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
     const lastBefore = await lastSequence(sc, rungs[0]!);
     process.kill(before.pid!, 'SIGKILL');
     const killedAt = Date.now();
@@ -135,7 +135,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
       assert.ok(p.segments.some((s) => s.discontinuity), `${rung} marks the restart with EXT-X-DISCONTINUITY`);
       assert.ok((await lastSequence(sc, rung)) > lastBefore, `${rung} sequence continues past ${lastBefore}`);
     }
-    const after = (await sc.json<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
+    const after = (await sc.adminJson<{ streams: StreamReport[] }>('/api/streams')).streams[0]!.transcoder!;
     assert.notEqual(after.pid, before.pid);
     assert.equal(after.restarts, before.restarts + 1);
     const sequences = await Promise.all(rungs.map((r) => lastSequence(sc, r)));

@@ -99,7 +99,7 @@ describe('a gateway killed with -9', { timeout: 60_000 }, () => {
     const publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
     try {
       const pid = await waitFor('a running transcoder', async () => {
-        const streams = (await sc.json<{ streams: Array<{ transcoder: { pid: number | null } | null }> }>('/api/streams')).streams;
+        const streams = (await sc.adminJson<{ streams: Array<{ transcoder: { pid: number | null } | null }> }>('/api/streams')).streams;
         return streams[0]?.transcoder?.pid ?? undefined;
       }, 20_000);
       sc.process.kill('SIGKILL');

@@ -1,5 +1,6 @@
-// Stream health while live: ingest bitrate, fps, keyframe interval and transcoder speed from GET /api/streams, a
-// two-minute bitrate chart (inline SVG) and plain-language advice.
+// Stream health while live: ingest bitrate, fps, keyframe interval and transcoder speed from the channel's health
+// route (the seller's figures; the operator's /api/streams is the admin's), a two-minute bitrate chart (inline SVG) and
+// plain-language advice.
 import { byId, h } from '../dom.js';
 import { healthAdvice, sampleFrom } from '../streamHealth.js';
 
@@ -72,9 +73,8 @@ export function mountHealth(ctx) {
       return;
     }
     try {
-      const body = await ctx.call('/api/streams');
-      const entry = (body?.streams ?? []).find((/** @type {any} */ s) => s?.slug === ctx.slug);
-      if (entry) {
+      const entry = await ctx.call(ctx.channelPath('/health'));
+      if (entry?.ingest) {
         history.push(sampleFrom(entry, Date.now()));
         history = history.slice(-HISTORY);
       }

@@ -1,6 +1,7 @@
 // The live event stream of a channel (Server-Sent Events): a snapshot first, then every change; a reconnecting
 // browser sends Last-Event-ID and gets what it missed. SSE rather than WebSocket: the traffic is one-way (writes are
-// plain API calls), EventSource reconnects and resumes by itself, and it passes every HTTP proxy and CDN.
+// plain API calls), EventSource reconnects and resumes by itself, and it passes every HTTP proxy and CDN. Streams are
+// capped per client address and in all (connection-caps.ts); a viewer stream counts its client, not itself.
 import type { ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import { z } from 'zod';
@@ -10,7 +11,9 @@ import type { ChannelRepository } from '../../store/ports.js';
 import type { StatusReader } from '../ports.js';
 import { channelPublic } from './channelView.js';
 import type { ApiRouteModule } from './index.js';
-import { defineRoute, knownChannel, parseParams, parseQuery } from './http.js';
+import { clientOf, defineRoute, knownChannel, parseParams, parseQuery } from './http.js';
+import type { ConnectionCaps } from '../../connection-caps.js';
+import { serviceUnavailable, tooManyRequests } from '../errors.js';
 import { chatMessageSchema, pinSchema } from './live.js';
 import { channelParams, channelPublicSchema } from './schemas.js';
 
@@ -18,6 +21,8 @@ export interface EventRouteDeps {
   live: Pick<LiveCommerce, 'hub' | 'pins' | 'chat' | 'openViewer' | 'viewers' | 'show'>;
   channels: Pick<ChannelRepository, 'bySlug'>;
   status: Pick<StatusReader, 'channel'>;
+  /** Open streams per client address and in all. */
+  caps: ConnectionCaps;
   /** Comment line sent this often, so proxies keep the connection and the browser notices a dead one (default 15 s). */
   heartbeatMs?: number;
 }
@@ -30,7 +35,7 @@ export const snapshotSchema = z.object({
 });
 
 const eventsQuery = z.object({
-  viewer: z.enum(['0', '1']).optional().meta({ description: '1 counts this connection as a viewer (watch and embed pages)' }),
+  viewer: z.enum(['0', '1']).optional().meta({ description: '1 counts this client as a viewer (watch and embed pages); many streams of one client are one viewer' }),
 });
 
 const SNAPSHOT_CHAT = 50;
@@ -39,12 +44,15 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How long EventSource waits before reconnecting after a dropped connection. */
 const RETRY_MS = 2_000;
+/** Retry-After of a stream refused by a cap: streams are long-lived, so a slot frees up slowly. */
+const CAPPED_RETRY_S = 30;
 
 const STREAM_DESCRIPTION = [
   'text/event-stream. First event `snapshot` {channel, pins, chat, viewers}; then `state` {state, playable, show},',
   '`pin` Pin, `unpin` {productId, pinId, unpinnedAt}, `chat` ChatMessage, `chat.deleted` {id}, `viewers` {viewers}',
-  '(at most once a second), `product` Product, `product.deleted` {id}. Every event has an id; reconnecting with',
-  'Last-Event-ID replays the missed events (or sends a fresh snapshot). `: ping` comments every 15 s.',
+  '(distinct client addresses, at most once a second), `product` Product, `product.deleted` {id}. Every event has an',
+  'id; reconnecting with Last-Event-ID replays the missed events (or sends a fresh snapshot). `: ping` comments every',
+  '15 s. Streams are capped per client address (429) and in all (503).',
 ].join(' ');
 
 /** One SSE frame; JSON never holds a raw line break, so `data` is one line. */
@@ -59,7 +67,7 @@ function lastEventId(header: string | undefined): number | undefined {
 }
 
 export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
-  const { live, channels, status } = deps;
+  const { live, channels, status, caps } = deps;
   const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
 
   return (router: Router, registry) => {
@@ -77,11 +85,20 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
         contentType: 'text/event-stream',
         schema: z.string().meta({ description: STREAM_DESCRIPTION }),
       },
-      errors: [404],
+      errors: [404, 429, 503],
     }, (req, res) => {
       const channel = knownChannel(channels, parseParams(channelParams, req).slug);
       const { viewer } = parseQuery(eventsQuery, req);
       const slug = channel.slug;
+      const client = clientOf(req);
+      const slot = caps.take(client);
+      if (!slot.ok) {
+        throw slot.refusal === 'client'
+          ? tooManyRequests(CAPPED_RETRY_S, `too many event streams from this address (at most ${caps.perClient})`)
+          : serviceUnavailable(CAPPED_RETRY_S, 'too many event streams open: try again shortly');
+      }
+      // Bound first: however the answer ends from here on (even by an error before the stream is set up), the slot frees.
+      res.once('close', slot.release);
 
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
@@ -113,7 +130,7 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
         };
         write(frame(live.hub.lastId(slug), 'snapshot', JSON.stringify(snapshot)));
       }
-      const leave = viewer === '1' ? live.openViewer(slug) : undefined;
+      const leave = viewer === '1' ? live.openViewer(slug, client) : undefined;
       const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
       const cleanup = (): void => {
         clearInterval(heartbeat);

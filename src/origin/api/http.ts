@@ -2,18 +2,19 @@
 // the field, and defineRoute, which mounts a route and documents it in one step.
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import type { TokenAuthenticator } from '../../commerce/auth.js';
+import type { Caller, TokenAuthenticator } from '../../commerce/auth.js';
 import type { Channel, ChannelRepository, Seller } from '../../store/ports.js';
 import { badRequest, forbidden, notFound, payloadTooLarge, unauthorized, unsupportedMediaType } from '../errors.js';
 import { pathParams, type OpenApiRegistry, type RouteAuth, type RouteSpec } from '../openapi.js';
 
 export { OpenApiRegistry, type HttpMethod, type RouteAuth, type RouteResponse, type RouteSpec } from '../openapi.js';
+export { clientOf } from '../../client-address.js';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** A request that passed requireSeller or requireAdmin. */
 export interface AuthedRequest extends Request {
-  seller: Seller;
+  caller: Caller;
 }
 
 /** The gates this module made, and what each one lets through: defineRoute checks a route's spec against them. */
@@ -27,10 +28,10 @@ function bearerToken(req: Request): string | undefined {
   return match[1];
 }
 
-function authenticated(auth: TokenAuthenticator, token: string): Seller {
-  const seller = auth.authenticate(token);
-  if (!seller) throw unauthorized('invalid or revoked token');
-  return seller;
+function authenticated(auth: TokenAuthenticator, token: string): Caller {
+  const caller = auth.authenticate(token);
+  if (!caller) throw unauthorized('invalid or revoked token');
+  return caller;
 }
 
 function gate(kind: Exclude<RouteAuth, 'public'>, handler: RequestHandler): RequestHandler {
@@ -38,8 +39,8 @@ function gate(kind: Exclude<RouteAuth, 'public'>, handler: RequestHandler): Requ
   return handler;
 }
 
-/** The seller the request's bearer token belongs to; 401 without a valid one. */
-function requiredCaller(auth: TokenAuthenticator, req: Request): Seller {
+/** Who the request's bearer token belongs to; 401 without a valid one. */
+function requiredCaller(auth: TokenAuthenticator, req: Request): Caller {
   const token = bearerToken(req);
   if (token === undefined) throw unauthorized();
   return authenticated(auth, token);
@@ -48,7 +49,7 @@ function requiredCaller(auth: TokenAuthenticator, req: Request): Seller {
 /** 401 unless the request carries a valid bearer token; then `sellerOf(req)` is the caller. */
 export function requireSeller(auth: TokenAuthenticator): RequestHandler {
   return gate('seller', (req, _res, next) => {
-    (req as AuthedRequest).seller = requiredCaller(auth, req);
+    (req as AuthedRequest).caller = requiredCaller(auth, req);
     next();
   });
 }
@@ -56,9 +57,9 @@ export function requireSeller(auth: TokenAuthenticator): RequestHandler {
 /** requireSeller, and 403 unless the caller is an admin. */
 export function requireAdmin(auth: TokenAuthenticator): RequestHandler {
   return gate('admin', (req, _res, next) => {
-    const seller = requiredCaller(auth, req);
-    if (seller.role !== 'admin') throw forbidden('only an admin may do this');
-    (req as AuthedRequest).seller = seller;
+    const caller = requiredCaller(auth, req);
+    if (caller.seller.role !== 'admin') throw forbidden('only an admin may do this');
+    (req as AuthedRequest).caller = caller;
     next();
   });
 }
@@ -67,14 +68,14 @@ export function requireAdmin(auth: TokenAuthenticator): RequestHandler {
 export function optionalSeller(auth: TokenAuthenticator): RequestHandler {
   return gate('optional', (req, _res, next) => {
     const token = bearerToken(req);
-    if (token !== undefined) (req as AuthedRequest).seller = authenticated(auth, token);
+    if (token !== undefined) (req as AuthedRequest).caller = authenticated(auth, token);
     next();
   });
 }
 
 /** The caller identified by optionalSeller, if any. */
 export function callerOf(req: Request): Seller | undefined {
-  return (req as Partial<AuthedRequest>).seller;
+  return (req as Partial<AuthedRequest>).caller?.seller;
 }
 
 /** The caller; only for routes behind requireSeller/requireAdmin (401 otherwise, so a missing gate fails closed). */
@@ -82,6 +83,13 @@ export function sellerOf(req: Request): Seller {
   const seller = callerOf(req);
   if (!seller) throw unauthorized();
   return seller;
+}
+
+/** Id of the token the request was made with; only for routes behind requireSeller/requireAdmin. */
+export function tokenIdOf(req: Request): string {
+  const caller = (req as Partial<AuthedRequest>).caller;
+  if (!caller) throw unauthorized();
+  return caller.tokenId;
 }
 
 /** The channel `slug`, else 404. */
@@ -102,11 +110,6 @@ export function ownedChannel(req: Request, channels: Pick<ChannelRepository, 'by
   const channel = knownChannel(channels, slug);
   if (!manages(seller, channel)) throw forbidden('not your channel');
   return channel;
-}
-
-/** The client's address, for per-client limits (HTTP workers forward it in X-Forwarded-For, which express trusts). */
-export function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Plain words for zod's issues, used when a schema does not carry its own message. */

@@ -1,4 +1,4 @@
-// The JSON API under /api and the /healthz probe. Every /api route is mounted through defineRoute (http.ts), which
+// The JSON API under /api and the public /healthz probe. Every /api route is mounted through defineRoute (http.ts), which
 // also records it for /api/openapi.json, so the document lists exactly the routes that answer.
 //
 // Adding routes from another module (live commerce): write a route module
@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { channelRoutes } from './channels.js';
 import type { ApiDeps } from './deps.js';
 import { defineRoute, OpenApiRegistry } from './http.js';
+import { operationRoutes } from './operations.js';
 import { productRoutes } from './products.js';
 import { sellerRoutes } from './sellers.js';
 import { unmatched } from '../errors.js';
@@ -39,17 +40,7 @@ export function buildApi(opts: ApiOptions): { api: Router; registry: OpenApiRegi
   const api = Router({ caseSensitive: true, strict: true });
   api.use(noStore);
 
-  defineRoute(api, registry, {
-    method: 'get',
-    path: '/streams',
-    summary: 'Live streams with ingest, transcoder and packager figures (operators, the studio\'s health chart)',
-    tag: 'operations',
-    auth: 'public',
-    response: { status: 200, description: 'live streams', schema: z.object({ streams: z.array(z.record(z.string(), z.unknown())) }) },
-  }, (_req, res) => {
-    res.json({ streams: opts.status.streams() });
-  });
-
+  operationRoutes(api, registry, opts);
   sellerRoutes(api, registry, opts);
   channelRoutes(api, registry, opts);
   productRoutes(api, registry, opts);
@@ -78,9 +69,11 @@ export function buildApi(opts: ApiOptions): { api: Router; registry: OpenApiRegi
 
 export function apiRouter(opts: ApiOptions): Router {
   const router = Router({ caseSensitive: true, strict: true });
+  // The probe (Docker, load balancers) is public, so it says only whether the gateway is fine; the checks behind the
+  // answer name paths and versions, and are the admin's (GET /api/health).
   router.get('/healthz', noStore, (_req, res) => {
-    const health = opts.status.health();
-    res.status(health.ok ? 200 : 503).json(health);
+    const { ok } = opts.status.health();
+    res.status(ok ? 200 : 503).json({ ok });
   });
   router.use(API_BASE, buildApi(opts).api);
   return router;

@@ -2,7 +2,7 @@
 // shopper's page needs; every change of someone's channel needs the owner's token.
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { chatPostSchema, displayNameSchema, muteSchema } from '../../commerce/chat.js';
+import { chatPostSchema, muteSchema } from '../../commerce/chat.js';
 import type { LiveCommerce } from '../../commerce/live.js';
 import { LiveError } from '../../commerce/model.js';
 import type { TokenAuthenticator } from '../../commerce/auth.js';
@@ -69,13 +69,23 @@ const showSchema = showSummarySchema.extend({
 const pinBody = z.strictObject({ productId: uuidParam });
 const pinParams = z.object({ slug: slugParam, productId: uuidParam });
 const messageParams = z.object({ slug: slugParam, id: uuidParam });
-const muteParams = z.object({ slug: slugParam, name: displayNameSchema });
+const muteParams = z.object({ slug: slugParam, id: uuidParam });
 const showParams = z.object({ id: uuidParam });
 const chatQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 const showsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 const messagesSchema = z.object({ messages: z.array(chatMessageSchema) });
 const showsSchema = z.object({ shows: z.array(showSummarySchema) });
-const namesSchema = z.object({ names: z.array(z.string()) });
+const muteViewSchema = z.object({
+  id: z.string(),
+  names: z.array(z.string()).meta({ description: 'the name on the muted message, then other names this client used (newest first)' }),
+  mutedAt: z.string(),
+});
+/**
+ * A buy click's body: nothing but `{}`, and required. A JSON body needs `Content-Type: application/json`, which no
+ * form and no `no-cors` fetch can send, so another site's page cannot make its visitors count clicks: its browser
+ * would have to ask first (a CORS preflight), and shopcast's API answers none.
+ */
+const clickBody = z.strictObject({});
 
 /** Live commerce's refusals as HTTP answers; anything else goes on to the error handler as it is. */
 function answer<T>(action: () => T): T {
@@ -177,7 +187,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
     defineRoute(router, registry, {
       method: 'post',
       path: '/channels/:slug/chat',
-      summary: 'Post a chat message (5 per 10 s per client); with the owner\'s token it is marked as the seller\'s',
+      summary: 'Post a chat message (5 per 10 s per client address, whatever the name; 403 `muted` once muted); with the owner\'s token it is marked as the seller\'s',
       tag: 'chat',
       auth: 'optional',
       params: channelParams,
@@ -187,7 +197,7 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
     }, maybeSeller, (req, res) => {
       const channel = known(parseParams(channelParams, req).slug);
       const input = parseBody(chatPostSchema, req);
-      const sender = { ip: clientOf(req), bySeller: speaksFor(req, channel) };
+      const sender = { client: clientOf(req), bySeller: speaksFor(req, channel) };
       res.status(201).json(answer(() => live.chat.post(channel.slug, input, sender)));
     });
 
@@ -210,37 +220,37 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
     defineRoute(router, registry, {
       method: 'get',
       path: '/channels/:slug/mutes',
-      summary: 'Names muted on the channel',
+      summary: 'Clients muted on the channel, newest first, with the names they used',
       tag: 'chat',
       auth: 'seller',
       params: channelParams,
-      response: { status: 200, description: 'muted names', schema: namesSchema },
+      response: { status: 200, description: 'mutes', schema: z.object({ mutes: z.array(muteViewSchema) }) },
       errors: [403, 404],
     }, seller, (req, res) => {
       const { slug } = ownedChannel(req, channels, parseParams(channelParams, req).slug);
-      res.json({ names: live.chat.mutes(slug) });
+      res.json({ mutes: live.chat.mutes(slug) });
     });
 
     defineRoute(router, registry, {
       method: 'post',
       path: '/channels/:slug/mutes',
-      summary: 'Mute a name on the channel (case-insensitive); its messages are refused with 403',
+      summary: 'Mute the sender of a message: their messages are refused with 403 under any name (muting twice is one mute)',
       tag: 'chat',
       auth: 'seller',
       params: channelParams,
       body: muteSchema,
-      response: { status: 201, description: 'the muted names now', schema: namesSchema },
-      errors: [403, 404],
+      response: { status: 201, description: 'the mute', schema: muteViewSchema },
+      errors: [403, 404, 409],
     }, seller, (req, res) => {
       const { slug } = ownedChannel(req, channels, parseParams(channelParams, req).slug);
-      live.chat.mute(slug, parseBody(muteSchema, req).name);
-      res.status(201).json({ names: live.chat.mutes(slug) });
+      const { messageId } = parseBody(muteSchema, req);
+      res.status(201).json(answer(() => live.chat.mute(slug, messageId)));
     });
 
     defineRoute(router, registry, {
       method: 'delete',
-      path: '/channels/:slug/mutes/:name',
-      summary: 'Unmute a name',
+      path: '/channels/:slug/mutes/:id',
+      summary: 'Unmute a client',
       tag: 'chat',
       auth: 'seller',
       params: muteParams,
@@ -249,21 +259,23 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
     }, seller, (req, res) => {
       const params = parseParams(muteParams, req);
       const { slug } = ownedChannel(req, channels, params.slug);
-      answer(() => live.chat.unmute(slug, params.name));
+      answer(() => live.chat.unmute(slug, params.id));
       res.status(204).end();
     });
 
     defineRoute(router, registry, {
       method: 'post',
       path: '/channels/:slug/products/:id/clicks',
-      summary: 'Count a buy click on a product for the show in progress (or the last one); a client\'s repeats within 10 s count once',
+      summary: 'Count a buy click on a product for the show in progress (409 between shows); body `{}`; a client\'s repeats within 10 s count once',
       tag: 'live',
       auth: 'public',
       params: productParams,
+      body: clickBody,
       response: { status: 204, description: 'counted' },
       errors: [404, 409],
     }, (req, res) => {
       const params = parseParams(productParams, req);
+      parseBody(clickBody, req);
       answer(() => live.click(known(params.slug).slug, params.id, clientOf(req)));
       res.status(204).end();
     });

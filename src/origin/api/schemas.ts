@@ -113,8 +113,108 @@ export const productChangesSchema = z.strictObject({
 
 export const sellerSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'seller']) });
 
-export const newSellerSchema = z.strictObject({
-  name: z.string().trim().min(1).max(60).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-});
+/** A seller's or a token's name: one line of at most 60 characters. */
+const labelSchema = z.string().trim().min(1).max(60).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const newSellerSchema = z.strictObject({ name: labelSchema });
 
 export const tokenParams = z.object({ id: uuidParam });
+
+export const tokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.enum(['issued', 'env']).meta({ description: '"env": set by SHOPCAST_ADMIN_TOKEN (replace it by changing the variable)' }),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  current: z.boolean().meta({ description: 'the token this request was made with' }),
+});
+export type TokenView = z.infer<typeof tokenSchema>;
+
+/** A token's name tells its owner's tokens apart ("OBS laptop", "shop backend"). */
+export const newTokenBodySchema = z.strictObject({ name: labelSchema });
+
+// Operator figures of live streams, typed once here: the admin's /api/streams answers them whole, the seller's health
+// route (/api/channels/<slug>/health, the studio's chart) answers a pick of them, and src/status.ts builds both.
+
+export const publishStateSchema = z.enum(['starting', 'live', 'reconnecting']);
+
+export const ingestFiguresSchema = z.object({
+  videoCodec: z.string().nullable(),
+  audioCodec: z.string().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  fps: z.number().nullable(),
+  bitrateKbps: z.number().nullable(),
+  keyframeIntervalS: z.number().nullable(),
+  receivedBytes: z.number(),
+  idleS: z.number().meta({ description: 'seconds since the last media arrived' }),
+});
+
+export const transcoderFiguresSchema = z.object({
+  state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed']),
+  runId: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  restarts: z.number().int(),
+  lastError: z.string().nullable(),
+  speed: z.number().nullable(),
+  fps: z.number().nullable(),
+  outTimeS: z.number().nullable(),
+  rungs: z.array(z.object({
+    name: z.string(),
+    width: z.number(),
+    height: z.number(),
+    fps: z.number(),
+    videoBitrateKbps: z.number(),
+    video: z.enum(['copy', 'h264']),
+    audio: z.enum(['copy', 'aac']).nullable(),
+  })),
+});
+
+export const packagerFiguresSchema = z.object({
+  showId: z.string(),
+  playable: z.boolean(),
+  ended: z.boolean(),
+  targetDurationS: z.number(),
+  discontinuitySequence: z.number().int(),
+  rungs: z.array(z.object({ name: z.string(), mediaSequence: z.number().int(), segments: z.number().int(), lastSegmentAt: z.string().nullable() })),
+});
+
+/** One live stream as operators see it (GET /api/streams, admin only: it names FFmpeg pids and errors). */
+export const streamReportSchema = z.object({
+  slug: z.string(),
+  state: publishStateSchema,
+  since: z.string(),
+  ingest: ingestFiguresSchema.nullable(),
+  transcoder: transcoderFiguresSchema.nullable(),
+  packager: packagerFiguresSchema.nullable(),
+});
+export type StreamReport = z.infer<typeof streamReportSchema>;
+
+/** What a seller needs to know about their own stream: no pids, paths or FFmpeg messages. */
+export const streamHealthSchema = z.object({
+  slug: z.string(),
+  state: channelStateSchema,
+  since: z.string().nullable().meta({ description: 'when the publisher connected; null while offline' }),
+  ingest: ingestFiguresSchema
+    .pick({ bitrateKbps: true, fps: true, keyframeIntervalS: true, idleS: true, width: true, height: true, videoCodec: true, audioCodec: true })
+    .nullable(),
+  transcoder: transcoderFiguresSchema.pick({ state: true, speed: true, fps: true, restarts: true }).nullable(),
+});
+export type StreamHealth = z.infer<typeof streamHealthSchema>;
+
+/** The gateway's checks (GET /api/health, admin only); /healthz answers just `ok`. */
+export const healthReportSchema = z.object({
+  ok: z.boolean(),
+  checks: z.object({
+    dataDir: z.object({ writable: z.boolean(), freeBytes: z.number(), lowDisk: z.boolean() }),
+    ffmpeg: z.object({ path: z.string(), version: z.string(), source: z.string() }),
+    liveStreams: z.number().int(),
+    rtmp: z.object({
+      connections: z.number().int().meta({ description: 'RTMP(S) connections open now' }),
+      listenerRestarts: z.number().int().meta({ description: 'times an RTMP listener failed and was bound again' }),
+    }),
+    httpWorkers: z.object({ configured: z.number().int(), running: z.number().int(), restarts: z.number().int() }),
+  }),
+});
+export type HealthReport = z.infer<typeof healthReportSchema>;

@@ -2,8 +2,10 @@
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../src/log.js';
 import { Origin } from '../../../src/origin/index.js';
-import type { ChannelState, ChannelStatus, JsonValue, StatusReader } from '../../../src/origin/ports.js';
+import type { HealthReport, StreamHealth, StreamReport } from '../../../src/origin/api/schemas.js';
+import type { ChannelState, ChannelStatus, StatusReader } from '../../../src/origin/ports.js';
 import { apiFixture } from '../../unit/origin/apiFixture.js';
+import { healthReport, streamHealth, streamReport } from '../../unit/origin/fakes.js';
 import { fixtureStream, type Orientation } from './fixtureStream.js';
 import { SimulatedLiveMedia } from './simulatedLive.js';
 
@@ -57,13 +59,20 @@ class SwitchableStatus implements StatusReader {
     };
   }
 
-  streams(): JsonValue[] {
+  streams(): StreamReport[] {
     const live = this.state === 'live' || this.state === 'reconnecting';
-    return live ? [{ slug: this.#slug, title: this.#title, state: this.state }] : [];
+    return live ? [streamReport(this.#slug)] : [];
   }
 
-  health(): { ok: boolean; checks: Record<string, JsonValue> } {
-    return { ok: true, checks: {} };
+  streamHealth(slug: string): StreamHealth | undefined {
+    const status = this.channel(slug);
+    if (!status) return undefined;
+    const [live] = this.streams();
+    return live ? streamHealth(live) : { slug, state: status.state, since: null, ingest: null, transcoder: null };
+  }
+
+  health(): HealthReport {
+    return healthReport(true);
   }
 }
 

@@ -53,6 +53,8 @@ export interface Shopcast {
   httpUrl: string;
   rtmpUrl: string;
   streamKey: string;
+  /** SHOPCAST_ADMIN_TOKEN of this start (a random one unless the test set it; undefined if it set it empty). */
+  adminToken: string | undefined;
   dataDir: string;
   logFile: string;
   process: ChildProcess;
@@ -60,6 +62,8 @@ export interface Shopcast {
   rawLogs(): string;
   get(urlPath: string): Promise<Response>;
   json<T>(urlPath: string): Promise<T>;
+  /** GET with the admin token (operator routes: /api/streams, /api/health); throws unless 200. */
+  adminJson<T>(urlPath: string): Promise<T>;
   text(urlPath: string): Promise<string>;
   stop(): Promise<number | null>;
 }
@@ -75,6 +79,8 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
   const [httpPort, rtmpPort] = [await freePort(), await freePort()];
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `shopcast-${opts.name}-`));
   const streamKey = opts.streamKey ?? randomBytes(24).toString('base64url');
+  const adminEnv = opts.env?.SHOPCAST_ADMIN_TOKEN ?? `sc_${randomBytes(32).toString('base64url')}`;
+  const adminToken = adminEnv === '' ? undefined : adminEnv;
   mkdirSync(path.join(OUTPUT_DIR, 'logs'), { recursive: true });
   const logFile = path.join(OUTPUT_DIR, 'logs', `${opts.name}-${Date.now()}.log`);
   const env: NodeJS.ProcessEnv = {
@@ -87,6 +93,7 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
     SHOPCAST_DEMO_KEY: streamKey,
     SHOPCAST_LOG_LEVEL: 'debug',
     ...opts.env,
+    SHOPCAST_ADMIN_TOKEN: adminEnv,
   };
   const child = spawn(process.execPath, [SHOPCAST_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = createWriteStream(logFile);
@@ -99,6 +106,7 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
     httpUrl,
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
     streamKey,
+    adminToken,
     dataDir,
     logFile,
     process: child,
@@ -110,6 +118,12 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
         .map((line) => JSON.parse(line) as LogLine),
     get: (urlPath) => fetch(httpUrl + urlPath),
     json: async <T>(urlPath: string) => (await (await fetch(httpUrl + urlPath)).json()) as T,
+    adminJson: async <T>(urlPath: string) => {
+      if (adminToken === undefined) throw new Error(`${urlPath}: this shopcast was started without an admin token`);
+      const res = await fetch(httpUrl + urlPath, { headers: { Authorization: `Bearer ${adminToken}` } });
+      if (res.status !== 200) throw new Error(`${urlPath}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
     text: async (urlPath) => {
       const res = await fetch(httpUrl + urlPath);
       if (!res.ok) throw new Error(`${urlPath}: HTTP ${res.status}`);

@@ -7,6 +7,7 @@ import {
   chatPostSchema,
   muteSchema,
 } from '../../../src/commerce/chat.js';
+import { clientHasher } from '../../../src/commerce/clients.js';
 import { LiveHub, type HubEvent } from '../../../src/commerce/hub.js';
 import { openStore, type Store, refusal } from './fixtures.js';
 
@@ -27,13 +28,14 @@ beforeEach(() => {
     hub,
     currentShowId: () => null,
     limiter: new RateLimiter({ ...CHAT_RATE_LIMIT, now: () => clock }),
+    clientHash: clientHasher(Buffer.alloc(32, 7)),
     now: () => clock,
   });
 });
 
 afterEach(() => store.close());
 
-const shopper = { ip: '203.0.113.7', bySeller: false };
+const shopper = { client: '203.0.113.7', bySeller: false };
 
 test('names and texts are trimmed and bounded; control and bidi characters are refused', () => {
   assert.deepEqual(chatPostSchema.parse({ name: '  Ann ', text: ' hi there \t' }), { name: 'Ann', text: 'hi there' });
@@ -50,7 +52,8 @@ test('names and texts are trimmed and bounded; control and bidi characters are r
   ]) {
     assert.equal(chatPostSchema.safeParse(bad).success, false, JSON.stringify(bad));
   }
-  assert.equal(muteSchema.safeParse({ name: 'Ann' }).success, true);
+  assert.equal(muteSchema.safeParse({ messageId: '00000000-0000-4000-8000-000000000000' }).success, true);
+  assert.equal(muteSchema.safeParse({ name: 'Ann' }).success, false, 'a mute names a message, not a name');
 });
 
 test('HTML in a message is stored and sent back verbatim, as text', () => {
@@ -71,27 +74,59 @@ test('a client gets 5 messages per 10 s; the 6th is refused with the wait until 
   assert.equal(refused.refusal, 'rate_limited');
   assert.equal(refused.retryAfterS, 5, 'the first message (t=0) leaves the window at t=10 s; now is t=5 s');
   assert.equal(chat.recent('shop', 50).length, 5, 'the refused message is not stored');
-  // Another name from the same address, and the same name from another address, are other clients.
-  chat.post('shop', { name: 'Bob', text: 'hi' }, shopper);
-  chat.post('shop', { name: 'Ann', text: 'hi' }, { ip: '198.51.100.1', bySeller: false });
+  // The same name from another address is another client; the same address on another channel has its own limit.
+  chat.post('shop', { name: 'Ann', text: 'hi' }, { client: '198.51.100.1', bySeller: false });
+  chat.post('other', { name: 'Ann', text: 'hi' }, shopper);
   clock += 5_000;
   chat.post('shop', { name: 'Ann', text: 'after the wait' }, shopper);
 });
 
-test('the name of the rate limit key is case-insensitive; sellers are not limited', () => {
-  for (let i = 0; i < 5; i++) chat.post('shop', { name: i % 2 ? 'ANN' : 'ann', text: 'x' }, shopper);
-  assert.equal(refusal(() => chat.post('shop', { name: 'Ann', text: 'x' }, shopper)).refusal, 'rate_limited');
+test('a new name is the same client: the limit is per address, whatever the name', () => {
+  for (let i = 0; i < 5; i++) chat.post('shop', { name: `Name ${i}`, text: 'x' }, shopper);
+  assert.equal(refusal(() => chat.post('shop', { name: 'Yet another name', text: 'x' }, shopper)).refusal, 'rate_limited');
   for (let i = 0; i < 10; i++) chat.post('shop', { name: 'Ann', text: 'x' }, { ...shopper, bySeller: true });
 });
 
-test('a muted name (any case) is refused on its channel only; unmuting lets it speak again', () => {
-  chat.mute('shop', 'Troll');
-  assert.deepEqual(chat.mutes('shop'), ['Troll']);
-  assert.equal(refusal(() => chat.post('shop', { name: 'troll', text: 'x' }, shopper)).refusal, 'muted');
-  chat.post('other', { name: 'Troll', text: 'x' }, shopper);
-  chat.unmute('shop', 'TROLL');
-  chat.post('shop', { name: 'Troll', text: 'sorry' }, shopper);
-  assert.equal(refusal(() => chat.unmute('shop', 'Troll')).refusal, 'not_found');
+test('muting the sender of a message refuses that client under any name, on that channel only', () => {
+  const troll = { client: '192.0.2.66', bySeller: false };
+  const message = chat.post('shop', { name: 'Troll', text: 'rude' }, troll);
+  chat.post('shop', { name: 'Ann', text: 'hello' }, shopper);
+  const mute = chat.mute('shop', message.id);
+  assert.deepEqual(mute.names, ['Troll']);
+  assert.equal(refusal(() => chat.post('shop', { name: 'Troll', text: 'x' }, troll)).refusal, 'muted');
+  assert.equal(refusal(() => chat.post('shop', { name: 'Totally New Name', text: 'x' }, troll)).refusal, 'muted');
+  chat.post('shop', { name: 'Troll', text: 'I am someone else' }, shopper);
+  chat.post('other', { name: 'Troll', text: 'x' }, troll);
+  assert.deepEqual(chat.mutes('shop').map((m) => m.id), [mute.id]);
+  assert.equal(chat.mute('shop', message.id).id, mute.id, 'muting twice is one mute');
+  chat.unmute('shop', mute.id);
+  chat.post('shop', { name: 'Troll', text: 'sorry' }, troll);
+  assert.equal(refusal(() => chat.unmute('shop', mute.id)).refusal, 'not_found');
+});
+
+test('the store keeps a keyed hash of the sender, never the address; sellers and unknown senders cannot be muted', () => {
+  const message = chat.post('shop', { name: 'Ann', text: 'hi' }, shopper);
+  const rows = JSON.stringify(store.db.prepare('SELECT * FROM chat_messages').all());
+  assert.ok(!rows.includes(shopper.client), 'no address in the chat table');
+  const hash = store.chat.byId('shop', message.id)?.clientHash;
+  assert.match(hash ?? '', /^[A-Za-z0-9_-]{43}$/, 'an HMAC-SHA256');
+  assert.notEqual(clientHasher(Buffer.alloc(32, 7))('other', shopper.client), hash, 'another channel, another hash');
+  assert.notEqual(clientHasher(Buffer.alloc(32, 8))('shop', shopper.client), hash, 'another secret, another hash');
+
+  const seller = chat.post('shop', { name: 'The shop', text: 'Welcome!' }, { ...shopper, bySeller: true });
+  assert.equal(store.chat.byId('shop', seller.id)?.clientHash, null);
+  assert.equal(refusal(() => chat.mute('shop', seller.id)).refusal, 'conflict');
+  store.chat.add({ id: '11111111-1111-4111-8111-111111111111', channel: 'shop', showId: null, name: 'Old', text: 'from v2', bySeller: false, at: new Date(clock).toISOString(), clientHash: null });
+  assert.equal(refusal(() => chat.mute('shop', '11111111-1111-4111-8111-111111111111')).refusal, 'conflict');
+  assert.equal(refusal(() => chat.mute('other', message.id)).refusal, 'not_found', 'another channel\'s message');
+});
+
+test('purge deletes messages older than the retention', () => {
+  chat.post('shop', { name: 'Ann', text: 'old' }, shopper);
+  clock += 10 * 24 * 3600_000;
+  chat.post('shop', { name: 'Ann', text: 'new' }, shopper);
+  assert.equal(chat.purge(7 * 24 * 3600_000), 1);
+  assert.deepEqual(chat.recent('shop', 50).map((m) => m.text), ['new']);
 });
 
 test('seller messages are marked; a deleted message leaves the chat and pages are told', () => {

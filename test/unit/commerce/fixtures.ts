@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { clientHasher } from '../../../src/commerce/clients.js';
 import { LiveCommerce } from '../../../src/commerce/live.js';
 import { LiveError } from '../../../src/commerce/model.js';
 import type { EventBus } from '../../../src/events.js';
@@ -79,6 +80,8 @@ export function liveCommerce(store: Store, opts: { bus: EventBus; status: Pick<S
     channels: store.channels,
     status: opts.status,
     playlists: new RecordingPlaylists(),
+    clientHash: clientHasher(Buffer.alloc(32, 1)),
+    chatRetentionDays: 30,
     log: pino({ level: 'silent' }),
   });
 }

@@ -6,6 +6,7 @@ import type { LiveCommerce } from '../../../src/commerce/live.js';
 import { LiveError } from '../../../src/commerce/model.js';
 import { EventBus, type ShopcastEvents } from '../../../src/events.js';
 import type { ChannelState, ChannelStatus } from '../../../src/origin/ports.js';
+import { SqliteChatRepository } from '../../../src/store/chat.js';
 import { SqliteShowRepository } from '../../../src/store/shows.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { addProduct, liveCommerce, openStore, type Store } from './fixtures.js';
@@ -92,24 +93,25 @@ test('the first segment makes the stream playable: one state event, not one per 
 
 test('ending the show closes its pins and keeps viewers and clicks in its stats', () => {
   const mug = addProduct(store, 'Mug');
-  const leaveEarly = live.openViewer('shop');
+  const leaveEarly = live.openViewer('shop', '192.0.2.1');
   goLive();
   const showId = live.show('shop')!.id;
-  const leave = live.openViewer('shop');
+  const leave = live.openViewer('shop', '192.0.2.2');
+  const sameClient = live.openViewer('shop', '192.0.2.2');
   live.pins.pin('shop', mug.id);
   live.click('shop', mug.id, '192.0.2.1');
   live.click('shop', mug.id, '192.0.2.2');
-  live.chat.post('shop', { name: 'Ann', text: 'nice mug' }, { ip: '192.0.2.1', bySeller: false });
-  assert.equal(live.showDetails(showId)?.viewers, 2);
+  live.chat.post('shop', { name: 'Ann', text: 'nice mug' }, { client: '192.0.2.1', bySeller: false });
+  assert.equal(live.showDetails(showId)?.viewers, 2, 'two clients, three streams');
   leave();
+  sameClient();
   leaveEarly();
   end();
-  live.click('shop', mug.id, '192.0.2.3'); // after the show: counted for the last one
   const details = live.showDetails(showId);
   assert.ok(details);
   assert.equal(details.peakViewers, 2, 'viewers watching before the show began count too');
   assert.equal(details.viewers, 0);
-  assert.deepEqual(details.clicks, [{ productId: mug.id, name: 'Mug', clicks: 3 }]);
+  assert.deepEqual(details.clicks, [{ productId: mug.id, name: 'Mug', clicks: 2 }]);
   assert.equal(details.chatMessages, 1);
   assert.equal(details.pins.length, 1);
   assert.ok(details.pins[0]?.unpinnedAt, 'the pin ended with the show');
@@ -117,10 +119,27 @@ test('ending the show closes its pins and keeps viewers and clicks in its stats'
   assert.ok(events.some((e) => e.name === 'unpin'));
 });
 
-test('a buy click before any show, or on an unknown product, is refused', () => {
+test('a buy click before any show, after the show, or on an unknown product is refused and not counted', () => {
   const mug = addProduct(store, 'Mug');
-  assert.throws(() => live.click('shop', mug.id, '192.0.2.1'), (err: unknown) => err instanceof LiveError && err.refusal === 'conflict');
-  assert.throws(() => live.click('shop', '00000000-0000-4000-8000-000000000000', '192.0.2.1'), (err: unknown) => err instanceof LiveError && err.refusal === 'not_found');
+  const isRefusal = (refusal: string) => (err: unknown) => err instanceof LiveError && err.refusal === refusal;
+  assert.throws(() => live.click('shop', mug.id, '192.0.2.1'), isRefusal('conflict'));
+  goLive();
+  const showId = live.show('shop')!.id;
+  live.click('shop', mug.id, '192.0.2.1');
+  end();
+  assert.throws(() => live.click('shop', mug.id, '192.0.2.3'), isRefusal('conflict'), 'a replay or a page left open after the show');
+  assert.deepEqual(live.showDetails(showId)?.clicks.map((c) => c.clicks), [1]);
+  assert.throws(() => live.click('shop', '00000000-0000-4000-8000-000000000000', '192.0.2.1'), isRefusal('not_found'));
+});
+
+test('old chat messages are deleted at start, by the retention setting', () => {
+  live.stop();
+  const old = new Date(Date.now() - 31 * 24 * 3600_000).toISOString();
+  store.chat.add({ id: 'old', channel: 'shop', showId: null, name: 'Ann', text: 'last month', bySeller: false, at: old, clientHash: 'h' });
+  store.chat.add({ id: 'new', channel: 'shop', showId: null, name: 'Ann', text: 'today', bySeller: false, at: new Date().toISOString(), clientHash: 'h' });
+  live = makeLive();
+  live.start();
+  assert.deepEqual(live.chat.recent('shop', 10).map((m) => m.id), ['new'], 'kept 30 days');
 });
 
 test('a client\'s repeated buy clicks within 10 s count once; other clients and other products count apart', (t) => {
@@ -150,7 +169,7 @@ test('a restart ends the shows the earlier process left open, and keeps the hist
   try {
     const shows = new SqliteShowRepository(db);
     assert.equal(shows.current('shop')?.id, showId, 'still open on disk');
-    store = { ...store, db, shows, close: store.close };
+    store = { ...store, db, shows, chat: new SqliteChatRepository(db), close: store.close };
     live = makeLive();
     live.start();
     assert.equal(live.show('shop'), null);

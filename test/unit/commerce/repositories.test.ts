@@ -50,25 +50,45 @@ test('buy clicks are counted per product per show, keeping the latest name', () 
   ]);
 });
 
-test('chat: per show, per channel, deleted ones never read back; mutes ignore case', () => {
+test('chat: per show, per channel, deleted ones never read back, old ones purged', () => {
   const { chat, shows } = store;
   const show = shows.start('shop', 'A', at(0));
   const message = (id: string, channel: string, showId: string | null, s: number) =>
-    ({ id, channel, showId, name: 'Ann', text: id, bySeller: false, at: at(s) });
+    ({ id, channel, showId, name: 'Ann', text: id, bySeller: false, at: at(s), clientHash: 'h-ann' });
   chat.add(message('m1', 'shop', null, 1));
   chat.add(message('m2', 'shop', show.id, 2));
   chat.add(message('m3', 'shop', show.id, 3));
   chat.add(message('o1', 'other', null, 4));
   assert.deepEqual(chat.recent('shop', 10).map((m) => m.id), ['m1', 'm2', 'm3']);
+  assert.equal(chat.recent('shop', 10)[0]?.clientHash, 'h-ann');
   assert.equal(chat.remove('other', 'm2', at(5)), false, 'not that channel\'s');
   assert.equal(chat.remove('shop', 'm2', at(5)), true);
   assert.deepEqual(chat.byShow(show.id).map((m) => m.id), ['m3']);
   assert.equal(chat.countByShow(show.id), 1);
-  chat.mute('shop', 'Troll', at(6));
-  chat.mute('shop', 'TROLL', at(7));
-  assert.deepEqual(chat.mutes('shop'), ['Troll']);
-  assert.equal(chat.isMuted('shop', 'troll'), true);
-  assert.equal(chat.isMuted('other', 'troll'), false);
-  assert.equal(chat.unmute('shop', 'tRoLl'), true);
+  assert.equal(chat.byId('shop', 'm2')?.id, 'm2', 'a deleted message is still found by id (to mute its sender)');
+  assert.equal(chat.byId('other', 'm2'), undefined);
+
+  assert.equal(chat.purgeBefore(at(3)), 2, 'm1 and the deleted m2');
+  assert.deepEqual(chat.recent('shop', 10).map((m) => m.id), ['m3']);
+  assert.equal(chat.byId('shop', 'm2'), undefined, 'purged with its client hash');
+});
+
+test('mutes: by client hash, per channel, once per client, listing the names the client used', () => {
+  const { chat } = store;
+  const say = (id: string, name: string, clientHash: string | null, s: number, channel = 'shop') =>
+    chat.add({ id, channel, showId: null, name, text: 'x', bySeller: false, at: at(s), clientHash });
+  say('a1', 'Troll', 'h-troll', 1);
+  say('a2', 'Nice Person', 'h-troll', 2);
+  say('b1', 'Ann', 'h-ann', 3);
+  const mute = chat.mute('shop', { id: 'mute-1', clientHash: 'h-troll', name: 'Troll', at: at(4) });
+  assert.deepEqual(mute, { id: 'mute-1', names: ['Troll', 'Nice Person'], mutedAt: at(4) });
+  const again = chat.mute('shop', { id: 'mute-2', clientHash: 'h-troll', name: 'Nice Person', at: at(5) });
+  assert.equal(again.id, 'mute-1', 'muting a muted client keeps its mute');
+  assert.equal(chat.isMuted('shop', 'h-troll'), true);
+  assert.equal(chat.isMuted('shop', 'h-ann'), false);
+  assert.equal(chat.isMuted('other', 'h-troll'), false, 'per channel');
+  assert.deepEqual(chat.mutes('shop').map((m) => m.id), ['mute-1']);
+  assert.equal(chat.unmute('other', 'mute-1'), false, 'not that channel\'s');
+  assert.equal(chat.unmute('shop', 'mute-1'), true);
   assert.deepEqual(chat.mutes('shop'), []);
 });

@@ -27,7 +27,12 @@ import type { Channel, Seller } from '../../../src/store/ports.js';
 const ann: Seller = { id: 'ann-id', name: 'ann', role: 'seller', createdAt: '2026-11-27T10:00:00.000Z' };
 const root: Seller = { id: 'admin', name: 'admin', role: 'admin', createdAt: '2026-11-27T10:00:00.000Z' };
 const TOKENS: Record<string, Seller> = { 'ann-token-0123456789': ann, 'admin-token-0123456789': root };
-const auth: TokenAuthenticator = { authenticate: (token) => TOKENS[token] };
+const auth: TokenAuthenticator = {
+  authenticate: (token) => {
+    const seller = TOKENS[token];
+    return seller && { seller, tokenId: `${seller.id}-token` };
+  },
+};
 
 /** What parseBody throws for a body, as `status code: message`. */
 function bodyError(schema: z.ZodType, body: unknown): string {
@@ -94,7 +99,7 @@ describe('ownedChannel', () => {
     id: 'c1', slug: 'lamps', title: 'Lamps', description: '', sellerId: ann.id, streamKey: 'secret', profile: 'default', createdAt: '',
   };
   const channels = { bySlug: (slug: string) => (slug === 'lamps' ? channel : undefined) };
-  const as = (seller: Seller | undefined) => ({ seller }) as unknown as Request;
+  const as = (seller: Seller | undefined) => ({ caller: seller && { seller, tokenId: 't' } }) as unknown as Request;
 
   it('gives the owner and admins the channel, 403 to others, 404 for unknown, 401 without a caller', () => {
     assert.equal(ownedChannel(as(ann), channels, 'lamps'), channel);

@@ -107,12 +107,52 @@ describe('API routes', () => {
     assert.deepEqual(adminMe.channels.map((c) => c.slug), ['demo'], 'the demo channel belongs to the admin');
     assert.equal(adminMe.channels[0]!.rtmpServer, RTMP_SERVER);
 
-    const second = (await call('POST', '/api/tokens', { token: annToken })).body as { id: string; token: string };
-    assert.equal((await call('GET', '/api/me', { token: second.token })).status, 200);
-    assert.equal((await call('DELETE', `/api/tokens/${second.id}`, { token: bobToken })).status, 404, "bob cannot revoke ann's token");
-    assert.equal((await call('DELETE', `/api/tokens/${second.id}`, { token: annToken })).status, 204);
-    assert.equal((await call('GET', '/api/me', { token: second.token })).status, 401);
+    const second = await call('POST', '/api/tokens', { token: annToken, body: { name: '  OBS laptop ' } });
+    assert.equal(second.status, 201);
+    const created = second.body as { id: string; name: string; token: string; current: boolean; source: string };
+    assert.deepEqual([created.name, created.current, created.source], ['OBS laptop', false, 'issued']);
+    assert.match(created.token, /^sc_[A-Za-z0-9_-]{43}$/);
+    assert.equal((await call('GET', '/api/me', { token: created.token })).status, 200);
+    assert.equal((await call('DELETE', `/api/tokens/${created.id}`, { token: bobToken })).status, 404, "bob cannot revoke ann's token");
+    assert.equal((await call('DELETE', `/api/tokens/${created.id}`, { token: annToken })).status, 204);
+    assert.equal((await call('GET', '/api/me', { token: created.token })).status, 401, 'refused at once');
     assert.equal((await call('GET', '/api/me', { token: annToken })).status, 200, 'the other token still works');
+    assert.equal((await call('DELETE', `/api/tokens/${created.id}`, { token: annToken })).status, 404, 'already revoked');
+  });
+
+  it('lists the caller\'s own tokens with names and dates, marking the one in use, never a secret', async () => {
+    const extra = (await call('POST', '/api/tokens', { token: annToken, body: { name: 'shop backend' } })).body as { id: string; token: string };
+    const listed = await call('GET', '/api/tokens', { token: annToken });
+    assert.equal(listed.status, 200);
+    const tokens = (listed.body as { tokens: { id: string; name: string; current: boolean; lastUsedAt: string | null; createdAt: string }[] }).tokens;
+    assert.deepEqual(tokens.map((t) => [t.name, t.current]), [['first token', true], ['shop backend', false]]);
+    assert.ok(tokens[0]!.lastUsedAt, 'the token in use was used');
+    assert.equal(tokens[1]!.lastUsedAt, null);
+    const text = JSON.stringify(listed.body);
+    assert.ok(!text.includes(annToken) && !text.includes(extra.token) && !/hash/i.test(text), 'no secret, no hash');
+    assert.deepEqual(
+      ((await call('GET', '/api/tokens', { token: extra.token })).body as { tokens: { current: boolean }[] }).tokens.map((t) => t.current),
+      [false, true],
+      'current is the token of the request',
+    );
+    const bobs = (await call('GET', '/api/tokens', { token: bobToken })).body as { tokens: { name: string }[] };
+    assert.deepEqual(bobs.tokens.map((t) => t.name), ['first token'], 'only the caller\'s own');
+    assert.equal((await call('GET', '/api/tokens')).status, 401);
+    assert.equal((await call('DELETE', `/api/tokens/${extra.id}`, { token: annToken })).status, 204);
+  });
+
+  it('a token needs a name; the admin\'s SHOPCAST_ADMIN_TOKEN cannot be revoked through the API (409)', async () => {
+    const unnamed = await call('POST', '/api/tokens', { token: annToken });
+    assert.equal(unnamed.status, 400);
+    assert.equal(code(unnamed).message, 'body: expected a JSON object');
+    assert.equal(code(await call('POST', '/api/tokens', { token: annToken, body: { name: '' } })).message, 'name: must not be empty');
+    const adminTokens = (await call('GET', '/api/tokens', { token: ADMIN_TOKEN })).body as { tokens: { id: string; name: string; source: string; current: boolean }[] };
+    const env = adminTokens.tokens.find((t) => t.source === 'env');
+    assert.deepEqual([env?.name, env?.current], ['SHOPCAST_ADMIN_TOKEN', true]);
+    const refused = await call('DELETE', `/api/tokens/${env!.id}`, { token: ADMIN_TOKEN });
+    assert.equal(refused.status, 409);
+    assert.match(code(refused).message, /change or remove the variable/);
+    assert.equal((await call('GET', '/api/me', { token: ADMIN_TOKEN })).status, 200);
   });
 
   it('creates, edits, keys and deletes a channel, with events on the bus, never showing the key in views', async () => {

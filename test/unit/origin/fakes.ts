@@ -2,7 +2,8 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ChannelStatus, JsonValue, MediaLibrary, RenderedPlaylist, StatusReader } from '../../../src/origin/ports.js';
+import type { HealthReport, StreamHealth, StreamReport } from '../../../src/origin/api/schemas.js';
+import type { ChannelStatus, MediaLibrary, RenderedPlaylist, StatusReader } from '../../../src/origin/ports.js';
 
 export const MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n';
 export const MEDIA = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="r1-init0.mp4"\n#EXTINF:2.000,\nr1-7.m4s\n';
@@ -54,6 +55,49 @@ export interface FakeStatus extends StatusReader {
   ok: boolean;
 }
 
+/** A health report as StatusView builds it; `ok` as given. */
+export function healthReport(ok: boolean): HealthReport {
+  return {
+    ok,
+    checks: {
+      dataDir: { writable: ok, freeBytes: 10 * 1024 ** 3, lowDisk: false },
+      ffmpeg: { path: '/usr/bin/ffmpeg', version: '5.1.9', source: 'path' },
+      liveStreams: 1,
+      rtmp: { connections: 1, listenerRestarts: 0 },
+      httpWorkers: { configured: 0, running: 0, restarts: 0 },
+    },
+  };
+}
+
+/** Operator figures of a live stream (pid, error and all) and the seller's view of them. */
+export function streamReport(slug: string): StreamReport {
+  return {
+    slug,
+    state: 'live',
+    since: '2026-11-23T10:00:00.000Z',
+    ingest: { videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, fps: 30, bitrateKbps: 2500, keyframeIntervalS: 2, receivedBytes: 1e6, idleS: 0.1 },
+    transcoder: {
+      state: 'running', runId: 'r1', pid: 4242, startedAt: '2026-11-23T10:00:01.000Z', restarts: 1, lastError: 'ffmpeg exited with code 1 in /srv/data/work',
+      speed: 1.01, fps: 30, outTimeS: 60, rungs: [],
+    },
+    packager: null,
+  };
+}
+
+export function streamHealth(report: StreamReport): StreamHealth {
+  const { ingest, transcoder } = report;
+  return {
+    slug: report.slug,
+    state: report.state,
+    since: report.since,
+    ingest: ingest && {
+      bitrateKbps: ingest.bitrateKbps, fps: ingest.fps, keyframeIntervalS: ingest.keyframeIntervalS, idleS: ingest.idleS,
+      width: ingest.width, height: ingest.height, videoCodec: ingest.videoCodec, audioCodec: ingest.audioCodec,
+    },
+    transcoder: transcoder && { state: transcoder.state, speed: transcoder.speed, fps: transcoder.fps, restarts: transcoder.restarts },
+  };
+}
+
 export function fakeStatus(): FakeStatus {
   const demo: ChannelStatus = {
     slug: 'demo',
@@ -67,8 +111,9 @@ export function fakeStatus(): FakeStatus {
   const status: FakeStatus = {
     ok: true,
     channel: (slug) => (slug === 'demo' ? demo : undefined),
-    streams: (): JsonValue[] => [{ slug: 'demo', title: demo.title, bitrateKbps: 2500 }],
-    health: () => ({ ok: status.ok, checks: { ffmpeg: status.ok ? 'ok' : 'missing' } }),
+    streams: () => [streamReport('demo')],
+    streamHealth: (slug) => (slug === 'demo' ? streamHealth(streamReport('demo')) : undefined),
+    health: () => healthReport(status.ok),
   };
   return status;
 }

@@ -124,6 +124,19 @@ describe('embed and studio pages', () => {
     assert.match(html, /src="\/studio\.js"/);
   });
 
+  it('has a sign-in form that cannot put the token in a URL, even before its script runs', async () => {
+    const html = await (await fetch(`${s.base}/studio`)).text();
+    const form = /<form id="signin-form"[^>]*>/.exec(html)?.[0] ?? '';
+    assert.match(form, /method="post"/);
+    assert.match(form, /action="\/studio"/);
+    const input = /<input id="token"[^>]*>/.exec(html)?.[0] ?? '';
+    assert.match(input, /type="password"/);
+    assert.doesNotMatch(input, /\sname=/, 'a field without a name is never submitted');
+    const posted = await fetch(`${s.base}/studio`, { method: 'POST', redirect: 'manual' });
+    assert.equal(posted.status, 303, 'a form posted before the script ran comes back to the page');
+    assert.equal(posted.headers.get('location'), '/studio');
+  });
+
   it('refuses a malformed slug on the embed', async () => {
     const res = await fetch(`${s.base}/embed/..%2fx`);
     assert.equal(res.status, 400);
@@ -330,7 +343,7 @@ describe('chat error messages', () => {
   it('turns refusals into sentences a shopper understands', () => {
     assert.equal(chat.CHAT_MAX_CHARS, 500);
     assert.equal(chat.chatErrorText({ status: 429, message: 'too many', retryAfterS: 7 }), "You're sending messages too fast. Try again in 7 s.");
-    assert.equal(chat.chatErrorText({ status: 403, message: 'muted', retryAfterS: null }), "You can't post in this chat: the seller has muted this name.");
+    assert.equal(chat.chatErrorText({ status: 403, message: 'muted', retryAfterS: null }), "You can't post in this chat: the seller has muted you.");
     assert.equal(chat.chatErrorText({ status: 400, message: 'text: too long', retryAfterS: null }), "That message can't be sent: text: too long");
     assert.equal(chat.chatErrorText({ status: 500, message: 'boom', retryAfterS: null }), "Your message couldn't be sent. Please try again.");
   });

@@ -63,7 +63,7 @@ test('update changes only the given fields; remove deletes the channel and its p
   assert.deepEqual(products.listByChannel(orphans.slug), [], 'products went with the deleted channel');
 });
 
-test('the demo channel is created once with its catalog, persists, and takes the operator key', () => {
+test('the demo channel is created once with its catalog, and persists', () => {
   let store = openStore();
   const first = ensureDemoChannel(store.channels, { products: store.products, profile: 'default' });
   assert.equal(first.created, true);
@@ -79,9 +79,21 @@ test('the demo channel is created once with its catalog, persists, and takes the
   assert.equal(again.created, false);
   assert.equal(again.channel.streamKey, first.channel.streamKey, 'the key survives a restart');
   assert.equal(store.products.listByChannel('demo').length, 2);
+});
 
-  const key = generateStreamKey();
-  const overridden = ensureDemoChannel(store.channels, { products: store.products, profile: 'default', demoKey: key });
-  assert.equal(overridden.channel.streamKey, key);
-  assert.equal(store.channels.byStreamKey(key)?.slug, 'demo');
+test('the operator key (SHOPCAST_DEMO_KEY) is the demo key only when the channel is created; a rotated key stays', () => {
+  let store = openStore();
+  const operatorKey = generateStreamKey();
+  const created = ensureDemoChannel(store.channels, { products: store.products, profile: 'default', demoKey: operatorKey });
+  assert.equal(created.channel.streamKey, operatorKey);
+  assert.equal(store.channels.byStreamKey(operatorKey)?.slug, 'demo');
+
+  // The seller rotates the key in the studio; the next start still has SHOPCAST_DEMO_KEY set.
+  const rotated = generateStreamKey();
+  store.channels.setStreamKey('demo', rotated);
+  store = reopen(store);
+  const restarted = ensureDemoChannel(store.channels, { products: store.products, profile: 'default', demoKey: operatorKey });
+  assert.equal(restarted.created, false);
+  assert.equal(restarted.channel.streamKey, rotated, 'the rotated key is kept');
+  assert.equal(store.channels.byStreamKey(operatorKey), undefined, 'the old key does not come back');
 });
