@@ -97,10 +97,38 @@ export class Ingest {
     log.info({ host: this.opts.host, port: typeof address === 'object' && address ? address.port : this.opts.port }, 'RTMP ingest listening');
   }
 
+  /**
+   * Channels whose show an earlier process left inside its reconnect window: they wait for their publisher until
+   * `windowEndsAtMs`, and a publish before then is a reconnect (the show continues). Call before start().
+   */
+  resume(shows: readonly { slug: string; sinceMs: number; windowEndsAtMs: number }[]): void {
+    for (const { slug, sinceMs, windowEndsAtMs } of shows) {
+      const stream: LiveStream = {
+        slug,
+        state: 'reconnecting',
+        since: sinceMs,
+        sessionId: null,
+        tap: null,
+        detachFromBroadcast: null,
+        announced: true,
+        windowTimer: null,
+      };
+      stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), Math.max(0, windowEndsAtMs - Date.now()));
+      this.#streams.set(slug, stream);
+      this.opts.log.info({ slug, windowEndsAt: new Date(windowEndsAtMs).toISOString() }, 'show resumed, waiting for its publisher');
+    }
+  }
+
+  /** Shows are suspended, not ended: the packager keeps them, and the next process resumes them (a deploy). */
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    for (const stream of [...this.#streams.values()]) this.#endShow(stream, 'shutdown');
+    for (const stream of this.#streams.values()) {
+      if (stream.windowTimer) clearTimeout(stream.windowTimer);
+      stream.detachFromBroadcast?.();
+      stream.tap?.close();
+    }
+    this.#streams.clear();
     Context.eventEmitter.off('prePublish', this.#onPrePublish);
     Context.eventEmitter.off('postPublish', this.#onPostPublish);
     Context.eventEmitter.off('donePublish', this.#onDonePublish);

@@ -61,7 +61,8 @@ export interface Shopcast {
   get(urlPath: string): Promise<Response>;
   json<T>(urlPath: string): Promise<T>;
   text(urlPath: string): Promise<string>;
-  stop(): Promise<number | null>;
+  /** Sends `signal` (default SIGTERM: a graceful stop; SIGKILL: a crash) and resolves with the exit code. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
 }
 
 export interface StartOptions {
@@ -115,8 +116,8 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
       if (!res.ok) throw new Error(`${urlPath}: HTTP ${res.status}`);
       return res.text();
     },
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
