@@ -51,7 +51,9 @@ export interface LogLine {
 
 export interface Shopcast {
   httpUrl: string;
+  httpPort: number;
   rtmpUrl: string;
+  rtmpPort: number;
   streamKey: string;
   dataDir: string;
   logFile: string;
@@ -70,10 +72,14 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   streamKey?: string;
+  /** Ports to listen on (default: free ones), e.g. those of a gateway this one replaces, so pages keep their URLs. */
+  httpPort?: number;
+  rtmpPort?: number;
 }
 
 export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
-  const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+  const httpPort = opts.httpPort ?? (await freePort());
+  const rtmpPort = opts.rtmpPort ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `shopcast-${opts.name}-`));
   const streamKey = opts.streamKey ?? randomBytes(24).toString('base64url');
   mkdirSync(path.join(OUTPUT_DIR, 'logs'), { recursive: true });
@@ -98,7 +104,9 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
   const rawLogs = (): string => readFileSync(logFile, 'utf8');
   const shopcast: Shopcast = {
     httpUrl,
+    httpPort,
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
+    rtmpPort,
     streamKey,
     dataDir,
     logFile,
