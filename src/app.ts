@@ -70,7 +70,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   }
   const profileFor = (slug: string): Profile => profiles.get(channels.bySlug(slug)?.profile ?? '') ?? defaultProfile;
 
-  // Work folders of a previous process are orphans: its FFmpeg runs died with it.
+  // Work folders of a previous process are orphans: its FFmpeg runs died with it (its shows did not: the packager
+  // persists them under packager/ and continues them).
   const workRoot = path.join(config.dataDir, 'work');
   rmSync(workRoot, { recursive: true, force: true });
   mkdirSync(workRoot, { recursive: true });
@@ -82,8 +83,11 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   const packager = new Packager({
     bus,
     mediaDir,
+    stateDir: path.join(config.dataDir, 'packager'),
     windowSegments: config.playlistWindowSegments,
     segmentGraceS: config.segmentGraceS,
+    reconnectWindowS: config.reconnectWindowS,
+    isChannel: (slug) => channels.bySlug(slug) !== undefined,
     log: log.child({ module: 'packager' }),
   });
   const supervisor = new Supervisor({
@@ -112,7 +116,11 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
           mediaDir,
           graceS: config.segmentGraceS,
           logLevel: config.logLevel,
-          onPlaylists: (listener) => bus.on('packager.playlists', listener),
+          // The playlists of shows restored at start were rendered before the workers listened.
+          onPlaylists: (listener) => {
+            for (const update of packager.playlistsNow()) listener(update);
+            return bus.on('packager.playlists', listener);
+          },
           log: log.child({ module: 'http-workers' }),
         })
       : undefined;
@@ -178,16 +186,20 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
 
   return {
     async start() {
-      await packager.start();
-      // Before RTMP opens: shows an earlier process left open are ended before any new one starts.
-      live.start();
+      // Shows an earlier process left inside their reconnect window continue: same show, same ladder, and the seller's
+      // publish within the rest of the window is a reconnect. The other shows it left open are ended, before RTMP opens.
+      const resumed = await packager.start();
+      live.start(resumed.map((show) => show.slug));
+      supervisor.resume(resumed);
       supervisor.start();
+      ingest.resume(resumed.map(({ slug, startedAtMs, windowEndsAtMs }) => ({ slug, sinceMs: startedAtMs, windowEndsAtMs })));
       try {
         const { port: httpPort } = await origin.start();
         // RTMP last: nothing can publish into a half-started gateway.
         await ingest.start();
         return { httpPort, rtmpPort: ingest.port, rtmpsPort: ingest.tlsPort, demo, adminToken: admin.token };
       } catch (err) {
+        await ingest.stop();
         await supervisor.stop();
         await packager.stop();
         live.stop();
@@ -200,7 +212,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       await ingest.stop();
       await supervisor.stop();
       await packager.stop();
-      // After ingest's stream.ended closed the shows; ends the event streams so the HTTP server closes at once.
+      // Live shows stay open (persisted by the packager) for the next start; ends the event streams so the HTTP server
+      // closes at once.
       live.stop();
       await origin.stop();
       db.close();

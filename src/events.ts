@@ -9,8 +9,8 @@ export interface ShopcastEvents {
   'stream.live': { slug: string; publishId: string; reconnect: boolean; source: SourceInfo; feed: FlvFeed };
   /** The publisher dropped; the reconnect window is open. */
   'stream.interrupted': { slug: string; publishId: string; reason: string };
-  /** The show is over: the reconnect window passed, or the gateway is shutting down. */
-  'stream.ended': { slug: string; reason: 'window-expired' | 'shutdown' | 'channel-deleted' };
+  /** The show is over: the reconnect window passed, or the channel was deleted. (A gateway stopping ends no show.) */
+  'stream.ended': { slug: string; reason: 'window-expired' | 'channel-deleted' };
   /** A publish attempt was refused (unknown key, channel busy, unsupported media). Never carries the key. */
   'publish.rejected': { ip: string; reason: string; slug: string | null };
   /** An FFmpeg run began writing into workDir; rung i writes into `${workDir}/${i}/index.m3u8`. */

@@ -49,6 +49,7 @@ export class LivePlayer {
   /** @type {any} */ #hls = null;
   #attempt = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #retryTimer;
+  /** The recovery waiting out its back-off, if one is. @type {(() => void) | null} */ #pendingRetry = null;
   #lastMediaRecoveryAt = -Infinity;
   #codecSwapped = false;
   #onNativeError = () => this.#rebuildLater('native playback error');
@@ -87,6 +88,7 @@ export class LivePlayer {
 
   stop() {
     clearTimeout(this.#retryTimer);
+    this.#pendingRetry = null;
     this.#teardown();
     this.#url = null;
     this.#attempt = 0;
@@ -97,6 +99,19 @@ export class LivePlayer {
   /** @param {number} index  a level index, or -1 for automatic selection */
   setLevel(index) {
     if (this.#hls) this.#hls.currentLevel = index;
+  }
+
+  /**
+   * The server answers again (the page's status poll got through): a recovery waiting out its back-off runs now,
+   * so a player that lost the server for a while resumes as soon as it is back, not up to a back-off later.
+   */
+  retryNow() {
+    const retry = this.#pendingRetry;
+    if (retry === null) return;
+    clearTimeout(this.#retryTimer);
+    this.#pendingRetry = null;
+    this.#attempt = 0;
+    retry();
   }
 
   /** Starts (or resumes) playback at the live sync point rather than where a pause left it. */
@@ -192,8 +207,13 @@ export class LivePlayer {
     clearTimeout(this.#retryTimer);
     const delay = Math.min(RECOVERY.maxRetryDelayMs, RECOVERY.retryDelayMs * 2 ** this.#attempt);
     this.#attempt += 1;
-    this.#retryTimer = setTimeout(() => {
+    const retry = () => {
       if (this.#url !== null) action();
+    };
+    this.#pendingRetry = retry;
+    this.#retryTimer = setTimeout(() => {
+      this.#pendingRetry = null;
+      retry();
     }, delay);
   }
 

@@ -138,6 +138,8 @@ export function mountStage(opts) {
   /** @param {ChannelStatus} status */
   function onStatus(status) {
     channel = status;
+    // The server was out of reach (a restart): the player need not wait out its back-off to reload the playlists.
+    if (pollFailures > 0) player.retryNow();
     pollFailures = 0;
     const streaming = status.state === 'live' || status.state === 'reconnecting';
     const before = player.url;

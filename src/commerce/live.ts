@@ -109,8 +109,9 @@ export class LiveCommerce implements LiveReader {
     });
   }
 
-  start(): void {
-    this.#lifecycle.start();
+  /** `resumed`: channels whose open show continues from an earlier process (see ShowLifecycle.start). */
+  start(resumed: readonly string[] = []): void {
+    this.#lifecycle.start(resumed);
     this.#unsubscribe = [
       this.#opts.bus.on('product.updated', ({ product }) => this.pins.productUpdated(product)),
       this.#opts.bus.on('product.deleted', ({ slug, productId }) => this.pins.productDeleted(slug, productId)),

@@ -34,10 +34,11 @@ export class ShowLifecycle {
     this.#now = opts.now ?? Date.now;
   }
 
-  start(): void {
+  /** `resumed`: channels whose show an earlier process left open and this one continues (the packager restored it). */
+  start(resumed: readonly string[] = []): void {
     const { bus, shows, log } = this.#opts;
-    // Shows a stopped or crashed process left open cannot continue: their publisher's session died with it.
-    const ended = shows.endAllOpen(this.#iso());
+    // The other shows a stopped or crashed process left open cannot continue: the packager has nothing to resume.
+    const ended = shows.endAllOpen(this.#iso(), resumed);
     if (ended > 0) log.info({ ended }, 'ended shows an earlier process left open');
     this.#unsubscribe = [
       bus.on('stream.live', ({ slug, reconnect }) => {

@@ -96,10 +96,28 @@ export class Ingest implements PublishGate {
     this.#listener = listener;
   }
 
+  /**
+   * Channels whose show an earlier process left inside its reconnect window: they wait for their publisher until
+   * `windowEndsAtMs`, and a publish before then is a reconnect (the show continues). Call before start().
+   */
+  resume(shows: readonly { slug: string; sinceMs: number; windowEndsAtMs: number }[]): void {
+    for (const { slug, sinceMs, windowEndsAtMs } of shows) {
+      const stream: LiveStream = { slug, state: 'reconnecting', since: sinceMs, publisher: null, announced: true, windowTimer: null };
+      stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), Math.max(0, windowEndsAtMs - Date.now()));
+      this.#streams.set(slug, stream);
+      this.opts.log.info({ slug, windowEndsAt: new Date(windowEndsAtMs).toISOString() }, 'show resumed, waiting for its publisher');
+    }
+  }
+
+  /** Shows are suspended, not ended: the packager keeps them, and the next process resumes them (a deploy). */
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    for (const stream of [...this.#streams.values()]) this.#endShow(stream, 'shutdown');
+    for (const stream of this.#streams.values()) {
+      if (stream.windowTimer) clearTimeout(stream.windowTimer);
+    }
+    // Forgotten before their connections are cut: a publisher leaving now interrupts nothing, the show is suspended.
+    this.#streams.clear();
     const listener = this.#listener;
     this.#listener = null;
     listener?.stop();
@@ -224,7 +242,7 @@ export class Ingest implements PublishGate {
     const publisher = stream.publisher;
     stream.publisher = null;
     this.#streams.delete(stream.slug);
-    publisher?.cut(reason === 'shutdown' ? 'ingest shutting down' : `show ended (${reason})`);
+    publisher?.cut(`show ended (${reason})`);
     if (!stream.announced) return;
     this.#lastEnded.set(stream.slug, Date.now());
     this.opts.log.info({ slug: stream.slug, reason }, 'show ended');

@@ -36,3 +36,10 @@ export function nextShowId(nowMs: number, previous: string | undefined): string 
   const previousMs = previous === undefined ? -1 : Number.parseInt(previous, 36);
   return Math.max(nowMs, previousMs + 1).toString(36);
 }
+
+/** The file a channel's show state is persisted in (inside the packager's state folder), and its name while written. */
+export function showStateFileName(slug: string): string {
+  return `${slug}.json`;
+}
+export const SHOW_STATE_FILE = /^([A-Za-z0-9_-]+)\.json$/;
+export const SHOW_STATE_TMP_SUFFIX = '.tmp';

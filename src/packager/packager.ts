@@ -1,5 +1,6 @@
 // The packager: moves the segments FFmpeg finished into shopcast's public HLS view, which shopcast owns so that it
-// survives encoder restarts and publisher reconnects. Pure parts (alignment, show model, rendering) live beside it.
+// survives encoder restarts, publisher reconnects and gateway restarts (each channel's state is persisted as it
+// changes and restored at start). Pure parts (alignment, show model, rendering, state format) live beside it.
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventBus, ShopcastEvents } from '../events.js';
@@ -23,6 +24,8 @@ import { RunAligner, type AlignedSegment } from './run-aligner.js';
 import { RunWatcher, WORK_PLAYLIST } from './run-watcher.js';
 import { SerialQueue } from './serial-queue.js';
 import { Show } from './show.js';
+import { lastActivityMs, type ChannelState } from './show-state.js';
+import { StateStore } from './state-store.js';
 import { parseWorkPlaylist } from './work-playlist.js';
 
 export interface PackagerOptions {
@@ -33,7 +36,23 @@ export interface PackagerOptions {
   windowSegments: number;
   /** Seconds a file stays on disk after it left every playlist. */
   segmentGraceS: number;
+  /** Where each channel's show state is persisted, so a restarted gateway continues its shows. */
+  stateDir: string;
+  /** A restored show whose publisher has been gone longer than this is ended at start. */
+  reconnectWindowS: number;
+  /** Whether the channel still exists: restored state of a deleted one is dropped. */
+  isChannel: (slug: string) => boolean;
   log: Logger;
+}
+
+/** A show restored at start that a publisher coming back may continue. */
+export interface ResumableShow {
+  slug: string;
+  /** The ladder of its latest run: plan the reconnecting publisher with it, or the show cannot continue. */
+  ladder: Ladder;
+  startedAtMs: number;
+  /** When its reconnect window, counted from the last segment before the restart, ends. */
+  windowEndsAtMs: number;
 }
 
 /**
@@ -54,6 +73,10 @@ interface Channel {
   readonly slug: string;
   readonly queue: SerialQueue;
   show: Show | undefined;
+  /** Ladder of the show's latest run. */
+  ladder: Ladder | undefined;
+  /** When the show opened. */
+  openedAtMs: number;
   master: RenderedPlaylist | undefined;
   media: RenderedPlaylist | undefined;
   /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
@@ -102,7 +125,10 @@ const RUN_EXIT_WAIT_MS = 10_000;
 export class Packager implements MediaLibrary {
   readonly #bus: EventBus;
   readonly #files: PublicFiles;
+  readonly #states: StateStore;
   readonly #windowSegments: number;
+  readonly #reconnectWindowMs: number;
+  readonly #isChannel: (slug: string) => boolean;
   readonly #log: Logger;
   readonly #channels = new Map<string, Channel>();
   readonly #runs = new Map<string, Run>();
@@ -112,17 +138,31 @@ export class Packager implements MediaLibrary {
   constructor(opts: PackagerOptions) {
     this.#bus = opts.bus;
     this.#files = new PublicFiles({ mediaDir: opts.mediaDir, graceS: opts.segmentGraceS, log: opts.log });
+    this.#states = new StateStore({ dir: opts.stateDir, log: opts.log });
     this.#windowSegments = opts.windowSegments;
+    this.#reconnectWindowMs = opts.reconnectWindowS * 1000;
+    this.#isChannel = opts.isChannel;
     this.#log = opts.log;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Restores the shows an earlier process persisted (served again at once, their files kept, other leftovers
+   * deleted) and follows the bus. Returns the restored shows still inside their reconnect window.
+   */
+  async start(): Promise<ResumableShow[]> {
+    const resumable: ResumableShow[] = [];
+    for (const state of await this.#states.load()) {
+      const show = await this.#restore(state);
+      if (show !== undefined) resumable.push(show);
+    }
     await this.#files.start();
     this.#unsubscribe = [
       this.#bus.on('transcode.run.started', (event) => this.#enqueue(event.slug, () => this.#startRun(event))),
       this.#bus.on('transcode.run.ended', (event) => this.#enqueue(event.slug, () => this.#endRun(event.runId))),
       this.#bus.on('stream.ended', (event) => this.#enqueue(event.slug, () => this.#streamEnded(event.slug))),
+      this.#bus.on('channel.deleted', (event) => this.#enqueue(event.slug, () => this.#retireChannel(event.slug))),
     ];
+    return resumable;
   }
 
   async stop(): Promise<void> {
@@ -132,8 +172,17 @@ export class Packager implements MediaLibrary {
     this.#files.stop();
     for (const channel of this.#channels.values()) clearTimeout(channel.endDeadline);
     await Promise.all([...this.#channels.values()].map((channel) => channel.queue.idle()));
+    // A stream that ended while its last run was exiting: that run is gone now, the show is over. Every other show
+    // stays open as persisted, for a publisher coming back to the next process.
+    for (const channel of this.#channels.values()) if (channel.endDeadline !== undefined) this.#endShow(channel);
     await Promise.all([...this.#runs.values()].map((run) => run.watcher.close()));
     this.#runs.clear();
+    await this.#states.idle();
+  }
+
+  /** Every channel's current playlists, as the last `packager.playlists` of each said. */
+  playlistsNow(): ShopcastEvents['packager.playlists'][] {
+    return [...this.#channels.values()].map((channel) => this.#playlistsOf(channel));
   }
 
   playlist(slug: string, name: string): RenderedPlaylist | undefined {
@@ -196,6 +245,8 @@ export class Packager implements MediaLibrary {
         slug,
         queue,
         show: undefined,
+        ladder: undefined,
+        openedAtMs: 0,
         master: undefined,
         media: undefined,
         endDeadline: undefined,
@@ -228,6 +279,8 @@ export class Packager implements MediaLibrary {
     const rungs = continued ?? runRungs(show, event.ladder, workDir) ?? [];
     await Promise.all(rungs.map((rung) => mkdir(rung.workDir, { recursive: true })));
     const runIndex = show.beginRun();
+    channel.ladder = event.ladder;
+    this.#save(channel);
     const watcher = new RunWatcher({
       workDir,
       rungDirs: rungs.map((rung) => rung.workDir),
@@ -262,7 +315,8 @@ export class Packager implements MediaLibrary {
       dateRanges: [...channel.openRanges.values()],
     });
     channel.show = show;
-    this.#render(channel);
+    channel.openedAtMs = Date.now();
+    this.#update(channel);
     await this.#files.prepare(channel.slug, show.rungs.map((rung) => rung.name));
     this.#log.info({ slug: channel.slug, showId: show.showId }, 'show opened');
     return show;
@@ -313,7 +367,7 @@ export class Packager implements MediaLibrary {
     channel.endDeadline = undefined;
     if (channel.show === undefined || channel.show.ended) return;
     channel.show.end();
-    this.#render(channel);
+    this.#update(channel);
     this.#log.info({ slug: channel.slug, showId: channel.show.showId }, 'show ended');
   }
 
@@ -321,7 +375,8 @@ export class Packager implements MediaLibrary {
     const channel = this.#channel(slug);
     if (range.endMs === undefined) channel.openRanges.set(range.id, range);
     else channel.openRanges.delete(range.id);
-    if (channel.show?.setDateRange(range) === true) this.#render(channel);
+    if (channel.show?.setDateRange(range) === true) this.#update(channel);
+    else this.#save(channel);
   }
 
   #hasRun(show: Show): boolean {
@@ -350,7 +405,7 @@ export class Packager implements MediaLibrary {
     ];
     const slug = channel.slug;
     this.#files.retire(show.rungs.flatMap((rung) => left.map((name) => ({ slug, rung: rung.name, file: name }))));
-    this.#render(channel);
+    this.#update(channel);
     const { msn, durationS, publishedAtMs } = segment;
     show.rungs.forEach((rung, i) => {
       const listedAtMs = aligned.parts[i]?.listedAtMs ?? publishedAtMs;
@@ -391,6 +446,12 @@ export class Packager implements MediaLibrary {
     return moves.filter((move) => !move.init).map((move) => move.to);
   }
 
+  /** The show changed: its playlists are rendered and its state persisted. */
+  #update(channel: Channel): void {
+    this.#render(channel);
+    this.#save(channel);
+  }
+
   #render(channel: Channel): void {
     const show = channel.show;
     if (show === undefined || !show.playable) {
@@ -401,12 +462,78 @@ export class Packager implements MediaLibrary {
       channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
       channel.media = { body: renderMediaPlaylist(show), maxAgeS };
     }
-    this.#bus.emit('packager.playlists', {
+    this.#bus.emit('packager.playlists', this.#playlistsOf(channel));
+  }
+
+  #playlistsOf(channel: Channel): ShopcastEvents['packager.playlists'] {
+    return {
       slug: channel.slug,
       master: channel.master ?? null,
       media: channel.media ?? null,
-      rungs: show?.rungs.map((rung) => rung.name) ?? [],
+      rungs: channel.show?.rungs.map((rung) => rung.name) ?? [],
+    };
+  }
+
+  #save(channel: Channel): void {
+    const { slug, show, ladder } = channel;
+    if (show === undefined || ladder === undefined) return;
+    this.#states.save({
+      slug,
+      ladder,
+      show: show.snapshot(),
+      openRanges: [...channel.openRanges.values()],
+      files: this.#files.filesOf(slug),
+      openedAtMs: channel.openedAtMs,
     });
+  }
+
+  /** Brings a persisted show back: served at once, ended if its publisher has been gone for the whole window. */
+  async #restore(state: ChannelState): Promise<ResumableShow | undefined> {
+    const { slug } = state;
+    const log = this.#log.child({ slug, showId: state.show.showId });
+    if (!this.#isChannel(slug)) {
+      log.info('dropping the persisted show of a channel that no longer exists');
+      this.#states.remove(slug);
+      return undefined;
+    }
+    const adopted = await this.#files.adopt(slug, state.files);
+    if (adopted.length < state.files.length) log.debug({ gone: state.files.length - adopted.length }, 'persisted files gone');
+    const channel = this.#channel(slug);
+    const show = Show.restore(state.show, this.#windowSegments);
+    channel.show = show;
+    channel.ladder = state.ladder;
+    channel.openedAtMs = state.openedAtMs;
+    const windowEndsAtMs = lastActivityMs(state) + this.#reconnectWindowMs;
+    const resumable = !show.ended && windowEndsAtMs > Date.now();
+    if (!show.ended && !resumable) {
+      // Its pins were closed with the show's record, which knows nothing of the packager: no later show inherits them.
+      show.end();
+      log.info('restored show ended: its reconnect window passed while the gateway was down');
+    } else {
+      for (const range of state.openRanges) channel.openRanges.set(range.id, range);
+    }
+    this.#update(channel);
+    log.info({ resumable, mediaSequence: show.mediaSequence, nextMsn: show.nextMsn }, 'show restored');
+    return resumable ? { slug, ladder: state.ladder, startedAtMs: state.openedAtMs, windowEndsAtMs } : undefined;
+  }
+
+  /** A deleted channel: its playlists go at once, its files after their grace, its persisted state now. */
+  #retireChannel(slug: string): void {
+    const channel = this.#channel(slug);
+    clearTimeout(channel.endDeadline);
+    channel.endDeadline = undefined;
+    for (const [runId, run] of this.#runs) {
+      if (run.channel !== channel) continue;
+      this.#runs.delete(runId);
+      void run.watcher.close();
+    }
+    channel.show = undefined;
+    channel.ladder = undefined;
+    channel.openRanges.clear();
+    this.#files.retireChannel(slug);
+    this.#render(channel);
+    this.#states.remove(slug);
+    this.#log.info({ slug }, 'deleted channel retired');
   }
 }
 

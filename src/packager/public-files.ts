@@ -1,10 +1,12 @@
 // The public media folder's bookkeeping: which files are published, and deleting each one once it left every
-// playlist and its grace is over, so a listed segment never 404s and the disk stays bounded.
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+// playlist and its grace is over, so a listed segment never 404s and the disk stays bounded. What a restarted process
+// adopts from the persisted state stays published; anything else an earlier process left is deleted.
+import { access, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { MEDIA_FILE_NAME } from './names.js';
 import { RetentionSchedule } from './retention.js';
+import type { StoredFile } from './show-state.js';
 
 export interface PublicFilesOptions {
   /** `<mediaDir>/<slug>/<rung>/<file>`; owned by the packager. */
@@ -21,8 +23,8 @@ export interface MediaFile {
 }
 
 interface PublishedFile extends MediaFile {
-  /** Left every playlist; waiting out the grace before it is deleted. */
-  retiring: boolean;
+  /** When it left every playlist (it waits out the grace before it is deleted), or null while listed. */
+  retiredAtMs: number | null;
 }
 
 const SWEEP_MS = 1_000;
@@ -39,6 +41,28 @@ export class PublicFiles {
     this.#mediaDir = path.resolve(opts.mediaDir);
     this.#graceMs = opts.graceS * 1000;
     this.#log = opts.log;
+  }
+
+  /**
+   * Takes over files of `slug` an earlier process published (as persisted), those still on disk: they stay served,
+   * and retiring ones go when their grace ends. Call before start(). Returns the files adopted.
+   */
+  async adopt(slug: string, files: readonly StoredFile[]): Promise<StoredFile[]> {
+    const present = await Promise.all(files.map((file) => access(this.pathOf({ slug, ...file })).then(() => true, () => false)));
+    const adopted = files.filter((_, i) => present[i]);
+    for (const file of adopted) {
+      const published = { slug, ...file };
+      this.#published.set(keyOf(published), published);
+      if (file.retiredAtMs !== null) this.#retention.retire([published], file.retiredAtMs, this.#graceMs);
+    }
+    return adopted;
+  }
+
+  /** What adopt() would take over again: the channel's published files. */
+  filesOf(slug: string): StoredFile[] {
+    return [...this.#published.values()]
+      .filter((file) => file.slug === slug)
+      .map(({ rung, file, retiredAtMs }) => ({ rung, file, retiredAtMs }));
   }
 
   /** Deletes what an earlier process left (nothing lists it any more), then deletes retired files as they fall due. */
@@ -62,7 +86,7 @@ export class PublicFiles {
 
   /** The file is on disk under its final name and may be listed from now on. */
   publish(file: MediaFile): void {
-    this.#published.set(keyOf(file), { ...file, retiring: false });
+    this.#published.set(keyOf(file), { ...file, retiredAtMs: null });
   }
 
   /** Published and not deleted yet (possibly retiring: players may still fetch what they listed a moment ago). */
@@ -72,9 +96,10 @@ export class PublicFiles {
 
   /** These files left every playlist now. */
   retire(files: readonly MediaFile[]): void {
-    const retiring = files.flatMap((file) => this.#published.get(keyOf(file)) ?? []).filter((file) => !file.retiring);
-    for (const file of retiring) file.retiring = true;
-    this.#retention.retire(retiring, Date.now(), this.#graceMs);
+    const nowMs = Date.now();
+    const retiring = files.flatMap((file) => this.#published.get(keyOf(file)) ?? []).filter((file) => file.retiredAtMs === null);
+    for (const file of retiring) file.retiredAtMs = nowMs;
+    this.#retention.retire(retiring, nowMs, this.#graceMs);
   }
 
   /** Every file of `slug` still listed: its show is over and the next one starts. */
@@ -96,7 +121,7 @@ export class PublicFiles {
     for (const slug of await subfolders(this.#mediaDir)) {
       for (const rung of await subfolders(path.join(this.#mediaDir, slug))) {
         const dir = path.join(this.#mediaDir, slug, rung);
-        const files = (await readdir(dir)).filter((file) => MEDIA_FILE_NAME.test(file));
+        const files = (await readdir(dir)).filter((file) => MEDIA_FILE_NAME.test(file) && !this.has({ slug, rung, file }));
         await Promise.all(files.map((file) => unlink(path.join(dir, file))));
         deleted += files.length;
       }

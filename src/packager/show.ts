@@ -1,6 +1,6 @@
 // One show of a channel as shoppers see it: aligned segments in a sliding window, discontinuities where an FFmpeg
 // run began, a target duration that never shrinks, which segments and init segments left the playlists, and the date
-// ranges (timed metadata) that overlap the window.
+// ranges (timed metadata) that overlap the window. A snapshot of it is plain data, so a restarted gateway continues it.
 import type { Rung } from '../media.js';
 import type { DateRange } from './date-range.js';
 
@@ -34,6 +34,21 @@ export interface NewSegment {
   publishedAtMs: number;
 }
 
+/** Everything a show needs to continue in another process: plain data, as persisted (see show-state.ts). */
+export interface ShowSnapshot {
+  showId: string;
+  rungs: Rung[];
+  /** Segments in the playlists, oldest first. */
+  segments: ShowSegment[];
+  nextMsn: number;
+  discontinuitySequence: number;
+  targetDurationS: number;
+  /** Runs begun so far: the next run's index, so its init segment never takes an earlier run's (immutable) name. */
+  runCount: number;
+  ended: boolean;
+  dateRanges: DateRange[];
+}
+
 export interface Appended {
   segment: ShowSegment;
   /** The segment that slid out of the window. */
@@ -61,6 +76,40 @@ export class Show {
     this.#windowSegments = opts.windowSegments;
     this.#targetDurationS = Math.max(1, Math.ceil(opts.segmentDurationS));
     for (const range of opts.dateRanges ?? []) this.#dateRanges.set(range.id, range);
+  }
+
+  /**
+   * The show as it was snapshotted. Its next run begins with a discontinuity (the encoder that fed it is gone) and
+   * continues the numbering of sequence numbers, discontinuities and runs.
+   */
+  static restore(snapshot: ShowSnapshot, windowSegments: number): Show {
+    const show = new Show({
+      showId: snapshot.showId,
+      rungs: snapshot.rungs,
+      windowSegments,
+      segmentDurationS: snapshot.targetDurationS,
+      dateRanges: snapshot.dateRanges,
+    });
+    show.#segments.push(...snapshot.segments.map((segment) => ({ ...segment })));
+    show.#nextMsn = snapshot.nextMsn;
+    show.#discontinuitySequence = snapshot.discontinuitySequence;
+    show.#runCount = snapshot.runCount;
+    show.#ended = snapshot.ended;
+    return show;
+  }
+
+  snapshot(): ShowSnapshot {
+    return {
+      showId: this.showId,
+      rungs: this.rungs.map((rung) => ({ ...rung, audio: rung.audio && { ...rung.audio } })),
+      segments: this.#segments.map((segment) => ({ ...segment })),
+      nextMsn: this.#nextMsn,
+      discontinuitySequence: this.#discontinuitySequence,
+      targetDurationS: this.#targetDurationS,
+      runCount: this.#runCount,
+      ended: this.#ended,
+      dateRanges: this.dateRanges.map((range) => ({ ...range, attributes: { ...range.attributes } })),
+    };
   }
 
   /** Segments in the playlists now, oldest first. */

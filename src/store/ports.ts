@@ -143,8 +143,11 @@ export interface ClickCount {
 export interface ShowRepository {
   start(channelSlug: string, title: string, startedAt: string): ShowRecord;
   end(showId: string, endedAt: string): void;
-  /** Shows a previous process left open (it stopped or crashed during a show): ended at `endedAt`. */
-  endAllOpen(endedAt: string): number;
+  /**
+   * Shows a previous process left open (it stopped or crashed during a show): ended at `endedAt`, but those of the
+   * channels in `keep` (their shows continue in this process).
+   */
+  endAllOpen(endedAt: string, keep?: readonly string[]): number;
   byId(id: string): ShowRecord | undefined;
   current(channelSlug: string): ShowRecord | undefined;
   latest(channelSlug: string): ShowRecord | undefined;

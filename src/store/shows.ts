@@ -68,15 +68,15 @@ export class SqliteShowRepository implements ShowRepository {
     })();
   }
 
-  endAllOpen(endedAt: string): number {
+  endAllOpen(endedAt: string, keep: readonly string[] = []): number {
+    const open = `SELECT id FROM shows WHERE ended_at IS NULL
+      AND channel_id NOT IN (SELECT id FROM channels WHERE slug IN (SELECT value FROM json_each(?)))`;
+    const kept = JSON.stringify(keep);
     return this.db.transaction(() => {
       this.db
-        .prepare(
-          `UPDATE pins SET unpinned_at = ? WHERE unpinned_at IS NULL
-           AND show_id IN (SELECT id FROM shows WHERE ended_at IS NULL)`,
-        )
-        .run(endedAt);
-      return this.db.prepare('UPDATE shows SET ended_at = ? WHERE ended_at IS NULL').run(endedAt).changes;
+        .prepare(`UPDATE pins SET unpinned_at = ? WHERE unpinned_at IS NULL AND show_id IN (${open})`)
+        .run(endedAt, kept);
+      return this.db.prepare(`UPDATE shows SET ended_at = ? WHERE id IN (${open})`).run(endedAt, kept).changes;
     })();
   }
 

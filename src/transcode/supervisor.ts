@@ -57,6 +57,14 @@ export class Supervisor {
     ];
   }
 
+  /**
+   * Shows an earlier process left inside their reconnect window: a publisher coming back to one is planned with its
+   * ladder, as after a reconnect within one process, so the show keeps its rungs.
+   */
+  resume(shows: readonly { slug: string; ladder: Ladder }[]): void {
+    for (const { slug, ladder } of shows) this.#ladders.set(slug, ladder);
+  }
+
   /** Gateway shutdown: stops every FFmpeg and waits for all of them to exit. */
   async stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();

@@ -51,7 +51,9 @@ export interface LogLine {
 
 export interface Shopcast {
   httpUrl: string;
+  httpPort: number;
   rtmpUrl: string;
+  rtmpPort: number;
   streamKey: string;
   /** SHOPCAST_ADMIN_TOKEN of this start (a random one unless the test set it; undefined if it set it empty). */
   adminToken: string | undefined;
@@ -65,7 +67,8 @@ export interface Shopcast {
   /** GET with the admin token (operator routes: /api/streams, /api/health); throws unless 200. */
   adminJson<T>(urlPath: string): Promise<T>;
   text(urlPath: string): Promise<string>;
-  stop(): Promise<number | null>;
+  /** Sends `signal` (default SIGTERM: a graceful stop; SIGKILL: a crash) and resolves with the exit code. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
 }
 
 export interface StartOptions {
@@ -73,10 +76,14 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   streamKey?: string;
+  /** Ports to listen on (default: free ones), e.g. those of a gateway this one replaces, so pages keep their URLs. */
+  httpPort?: number;
+  rtmpPort?: number;
 }
 
 export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
-  const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+  const httpPort = opts.httpPort ?? (await freePort());
+  const rtmpPort = opts.rtmpPort ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), `shopcast-${opts.name}-`));
   const streamKey = opts.streamKey ?? randomBytes(24).toString('base64url');
   const adminEnv = opts.env?.SHOPCAST_ADMIN_TOKEN ?? `sc_${randomBytes(32).toString('base64url')}`;
@@ -104,7 +111,9 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
   const rawLogs = (): string => readFileSync(logFile, 'utf8');
   const shopcast: Shopcast = {
     httpUrl,
+    httpPort,
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
+    rtmpPort,
     streamKey,
     adminToken,
     dataDir,
@@ -129,8 +138,8 @@ export async function startShopcast(opts: StartOptions): Promise<Shopcast> {
       if (!res.ok) throw new Error(`${urlPath}: HTTP ${res.status}`);
       return res.text();
     },
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

@@ -7,6 +7,8 @@ import { LiveError } from '../../../src/commerce/model.js';
 import { EventBus, type ShopcastEvents } from '../../../src/events.js';
 import type { ChannelState, ChannelStatus } from '../../../src/origin/ports.js';
 import { SqliteChatRepository } from '../../../src/store/chat.js';
+import { SqliteChannelRepository } from '../../../src/store/channels.js';
+import { SqliteProductRepository } from '../../../src/store/products.js';
 import { SqliteShowRepository } from '../../../src/store/shows.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { addProduct, liveCommerce, openStore, type Store } from './fixtures.js';
@@ -178,6 +180,44 @@ test('a restart ends the shows the earlier process left open, and keeps the hist
     assert.ok(shows.pins(showId)[0]?.unpinnedAt, 'its pin too');
     assert.deepEqual(live.shows('shop', 20).map((s) => s.id), [showId]);
     assert.deepEqual(live.recentShows(20).map((s) => s.id), [showId]);
+  } finally {
+    live.stop();
+    db.close();
+    store.close = () => {};
+  }
+});
+
+test('a restart keeps the shows the packager resumed open: a reconnect continues them with their pins', () => {
+  const mug = addProduct(store, 'Mug');
+  goLive();
+  const showId = live.show('shop')!.id;
+  const pin = live.pins.pin('shop', mug.id);
+  bus.emit('stream.live', { slug: 'other', publishId: 'p2', reconnect: false } as unknown as ShopcastEvents['stream.live']);
+  const otherId = store.shows.current('other')!.id;
+  live.stop(); // the process dies (or is stopped for a deploy) without the stream ending
+  store.db.close();
+
+  const db = openDatabase(store.dir);
+  try {
+    const shows = new SqliteShowRepository(db);
+    store = {
+      ...store,
+      db,
+      shows,
+      channels: new SqliteChannelRepository(db),
+      products: new SqliteProductRepository(db),
+      close: store.close,
+    };
+    live = makeLive();
+    live.start(['shop']);
+    assert.equal(live.show('shop')?.id, showId, 'the resumed show is still on');
+    assert.ok(shows.byId(otherId)?.endedAt, 'a show nothing resumes is ended');
+    assert.deepEqual(live.pins.pinned('shop').map((p) => p.id), [pin.id], 'its pin is still up');
+    goLive(true);
+    assert.equal(live.show('shop')?.id, showId, 'the publisher coming back continues it');
+    end();
+    assert.ok(shows.byId(showId)?.endedAt, 'the end of the window ends it');
+    assert.ok(shows.pins(showId)[0]?.unpinnedAt, 'and its pin');
   } finally {
     live.stop();
     db.close();

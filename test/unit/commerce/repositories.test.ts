@@ -38,6 +38,18 @@ test('shows: ending every open show closes their pins too', () => {
   assert.deepEqual(shows.pins(a.id).map((p) => p.unpinnedAt), [at(60)]);
 });
 
+test('shows: ending every open show may keep the shows of some channels open, with their pins', () => {
+  const { shows } = store;
+  const kept = shows.start('shop', 'A', at(0));
+  const ended = shows.start('other', 'B', at(0));
+  shows.addPin({ id: 'p1', showId: kept.id, productId: 'x', productName: 'X', pinnedAt: at(1) });
+  shows.addPin({ id: 'p2', showId: ended.id, productId: 'y', productName: 'Y', pinnedAt: at(1) });
+  assert.equal(shows.endAllOpen(at(60), ['shop', 'nope']), 1);
+  assert.equal(shows.current('shop')?.id, kept.id);
+  assert.equal(shows.byId(ended.id)?.endedAt, at(60));
+  assert.deepEqual([shows.pins(kept.id)[0]?.unpinnedAt, shows.pins(ended.id)[0]?.unpinnedAt], [null, at(60)]);
+});
+
 test('buy clicks are counted per product per show, keeping the latest name', () => {
   const { shows } = store;
   const show = shows.start('shop', 'A', at(0));

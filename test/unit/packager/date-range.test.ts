@@ -150,8 +150,11 @@ test('the packager lists a range on every rung, re-renders on each change, and a
   const packager = new Packager({
     bus,
     mediaDir: path.join(root, 'media'),
+    stateDir: path.join(root, 'state'),
     windowSegments: 4,
     segmentGraceS: 0,
+    reconnectWindowS: 30,
+    isChannel: () => true,
     log: pino({ level: 'silent' }),
   });
   await packager.start();
@@ -204,8 +207,11 @@ test('setDateRange refuses an invalid range synchronously', () => {
   const packager = new Packager({
     bus: testBus(),
     mediaDir: path.join(tmpdir(), 'unused'),
+    stateDir: path.join(tmpdir(), 'unused'),
     windowSegments: 4,
     segmentGraceS: 0,
+    reconnectWindowS: 30,
+    isChannel: () => true,
     log: pino({ level: 'silent' }),
   });
   assert.throws(() => packager.setDateRange('demo', { ...pin('1', T0), attributes: { product: 'x' } }), /client attribute/);

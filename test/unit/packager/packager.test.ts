@@ -29,7 +29,16 @@ const published: ShopcastEvents['packager.segment'][] = [];
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'shopcast-packager-'));
   mediaDir = path.join(root, 'media');
-  packager = new Packager({ bus, mediaDir, windowSegments: 4, segmentGraceS: 0, log: pino({ level: 'silent' }) });
+  packager = new Packager({
+    bus,
+    mediaDir,
+    stateDir: path.join(root, 'state'),
+    windowSegments: 4,
+    segmentGraceS: 0,
+    reconnectWindowS: 30,
+    isChannel: () => true,
+    log: pino({ level: 'silent' }),
+  });
   bus.on('packager.segment', (event) => published.push(event));
   await packager.start();
 });

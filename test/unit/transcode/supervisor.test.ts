@@ -217,4 +217,19 @@ describe('Supervisor with a real FFmpeg', () => {
     assert.deepEqual(rungsOf(fresh.ladder), ['240p 426x240 h264']);
     await supervisor.stop();
   });
+
+  it('plans a publisher coming back to a show resumed from an earlier process with that show\'s ladder', { timeout: 30_000 }, async () => {
+    const earlier = startSupervisor('resumed-earlier');
+    const planned = (await earlier.goLive('shop', new FileFeed(flv))).ladder;
+    await earlier.supervisor.stop();
+
+    const { supervisor, goLive } = startSupervisor('resumed');
+    supervisor.resume([{ slug: 'shop', ladder: planned }]);
+    const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
+    const again = await goLive('shop', new FileFeed(flv), { source: small, reconnect: true });
+    assert.deepEqual(rungsOf(again.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
+    const other = await goLive('other', new FileFeed(flv), { source: small, reconnect: true });
+    assert.deepEqual(rungsOf(other.ladder), ['240p 426x240 h264'], 'only the resumed channel');
+    await supervisor.stop();
+  });
 });
