@@ -204,6 +204,7 @@ test('a restart keeps the shows the packager resumed open: a reconnect continues
       ...store,
       db,
       shows,
+      chat: new SqliteChatRepository(db),
       channels: new SqliteChannelRepository(db),
       products: new SqliteProductRepository(db),
       close: store.close,
