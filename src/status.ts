@@ -1,8 +1,9 @@
 // The live status view: joins what ingest, transcoder and packager each know into what pages and operators read.
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import type { ChannelStatus, JsonValue, StatusReader } from './origin/ports.js';
 import type { ChannelRepository } from './store/channels.js';
 import type { StreamSnapshot } from './ingest/ingest.js';
+import { DISK_FULL_BYTES, freeBytes } from './transcode/disk-space.js';
 
 export interface StatusSources {
   channels: Pick<ChannelRepository, 'bySlug'>;
@@ -58,12 +59,13 @@ export class StatusView implements StatusReader {
     } catch {
       writable = false;
     }
-    const disk = statfsSync(dataDir);
-    const freeBytes = disk.bavail * disk.bsize;
+    const free = freeBytes(dataDir);
+    // A full disk is not ok: live streams pause their transcoding until space returns.
+    const full = free < DISK_FULL_BYTES;
     return {
-      ok: writable,
+      ok: writable && !full,
       checks: {
-        dataDir: { writable, freeBytes, lowDisk: freeBytes < LOW_DISK_BYTES },
+        dataDir: { writable, freeBytes: free, lowDisk: free < LOW_DISK_BYTES, full },
         ffmpeg: { ...ffmpeg },
         liveStreams: this.sources.ingest.snapshots().length,
         httpWorkers: this.sources.httpWorkers(),
