@@ -20,6 +20,8 @@ export class RssSampler {
     this.#pid = pid;
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), intervalMs);
+    // A test that failed before stop() must not be kept running by its sampler.
+    this.#timer.unref();
   }
 
   #sample(): void {
