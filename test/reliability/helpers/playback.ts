@@ -3,7 +3,10 @@
 import type { Page } from 'playwright-core';
 
 export interface PlaybackFigures {
-  /** Episodes where playback stopped: a `waiting` event, or currentTime still for STALL_MS, until it moves again. */
+  /**
+   * Episodes where playback stopped (a `waiting` event, or currentTime still for STALL_MS) until it played on for
+   * RESUMED_S: a nudge or a seek over a hole that stops again at once is the same stall to the shopper.
+   */
   stalls: number;
   /** `waiting` events fired by the video element. */
   waitingEvents: number;
@@ -24,6 +27,8 @@ export interface PlaybackFigures {
 
 /** currentTime still this long, while playing, is a stall. */
 const STALL_MS = 1000;
+/** Media seconds played without stopping that end a stall. */
+const RESUMED_S = 1;
 const TICK_MS = 100;
 
 type MonitorWindow = Window & { __playback?: PlaybackFigures & { marker: true } };
@@ -42,17 +47,27 @@ const MONITOR_SOURCE = `(() => {
   let lastTime = video.currentTime;
   let lastMoveAt = performance.now();
   let stallStartedAt = null;
+  // Where and when playback moved again during a stall; the stall ends once it played RESUMED_S from there.
+  let resumedFrom = null;
+  let resumedAt = null;
   function beginStall(at) {
+    resumedFrom = null;
     if (stallStartedAt !== null) return;
     stallStartedAt = at;
     m.stalls++;
   }
-  function endStall(now) {
+  function moved(t, now) {
     if (stallStartedAt === null) return;
-    const s = (now - stallStartedAt) / 1000;
-    m.stalledS += s;
-    m.longestStallS = Math.max(m.longestStallS, s);
-    stallStartedAt = null;
+    if (resumedFrom === null) {
+      resumedFrom = t;
+      resumedAt = now;
+    } else if (t - resumedFrom >= ${RESUMED_S}) {
+      const s = (resumedAt - stallStartedAt) / 1000;
+      m.stalledS += s;
+      m.longestStallS = Math.max(m.longestStallS, s);
+      stallStartedAt = null;
+      resumedFrom = null;
+    }
   }
   video.addEventListener('waiting', () => {
     m.waitingEvents++;
@@ -72,7 +87,7 @@ const MONITOR_SOURCE = `(() => {
       m.playedS += t - lastTime;
       lastTime = t;
       lastMoveAt = now;
-      endStall(now);
+      moved(t, now);
     } else if (!video.paused && !video.ended && now - lastMoveAt >= ${STALL_MS}) {
       beginStall(lastMoveAt);
     }
