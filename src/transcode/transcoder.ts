@@ -140,14 +140,14 @@ export class StreamTranscoder {
   #launch(): void {
     const input = this.#input;
     if (!input) return;
-    const { slug, bus, ffmpeg, workRoot, stallTimeoutS } = this.opts;
-    const runId = newRunId();
-    const workDir = path.join(workRoot, slug, runId);
-    const log = this.opts.log.child({ runId });
     if (this.#diskFull()) {
       this.#waitForSpace();
       return;
     }
+    const { slug, bus, ffmpeg, workRoot, stallTimeoutS } = this.opts;
+    const runId = newRunId();
+    const workDir = path.join(workRoot, slug, runId);
+    const log = this.opts.log.child({ runId });
     try {
       // FFmpeg 5.1 cannot create the folders of fMP4 init segments itself.
       input.ladder.rungs.forEach((_, i) => mkdirSync(rungDir(workDir, i), { recursive: true }));
@@ -232,7 +232,7 @@ export class StreamTranscoder {
     this.#state = 'waiting-for-space';
     const free = this.#free() ?? 0;
     this.#lastError = `data folder full (${Math.floor(free / 1048576)} MiB free): transcoding paused until ${DISK_RESUME_BYTES / 1048576} MiB are free`;
-    this.opts.log.error({ freeBytes: free, dataDir: this.opts.workRoot }, `${this.#lastError}; the show stays open`);
+    this.opts.log.error({ freeBytes: free, folder: this.opts.workRoot }, `${this.#lastError}; the show stays open`);
     void this.#run?.stop({ flush: false });
   }
 
