@@ -78,7 +78,8 @@ describe('connection abuse against a live gateway', { timeout: 300_000 }, () => 
   const figures: Record<string, unknown> = {};
 
   before(async () => {
-    sc = await startGateway({ name: 'reliability-connections' });
+    // One HTTP worker beside the primary: both kinds of listener must cut slow clients.
+    sc = await startGateway({ name: 'reliability-connections', env: { SHOPCAST_HTTP_WORKERS: '1' } });
     port = Number(new URL(sc.httpUrl).port);
     show = await startLiveShow(sc);
     memory = new RssSampler(sc.process.pid!);
