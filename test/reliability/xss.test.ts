@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { Shopcast } from '../e2e/helpers/shopcast.js';
 import { DESKTOP, launchBrowser, type LaunchedBrowser } from '../browser/helpers/browser.js';
 import { ADMIN_TOKEN, startGateway } from './helpers/gateway.js';
-import { describeWatch, startLiveShow, type LiveShow } from './helpers/liveShow.js';
+import { startLiveShow, type LiveShow } from './helpers/liveShow.js';
 import { recordFigures } from './helpers/report.js';
 
 /** Each payload, if it ever ran, would set window.__xss (or open a dialog). */
