@@ -1,7 +1,7 @@
 // The live status view: joins what ingest, transcoder and packager each know into what pages, sellers and operators
 // read. The figures' shapes are the API's (origin/api/schemas.ts): built field by field here, so the compiler holds
 // each source to them and nothing a source adds (a pid, a path) leaks into an answer by accident.
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import type { HealthReport, StreamHealth, StreamReport } from './origin/api/schemas.js';
 import type { ChannelStatus, StatusReader } from './origin/ports.js';
 import type { ChannelRepository } from './store/channels.js';
@@ -10,6 +10,7 @@ import type { RtmpListenerStatus } from './ingest/rtmp-listener.js';
 import type { IngestStats } from './ingest/tap.js';
 import type { PackagerStatus } from './packager/packager.js';
 import type { TranscoderStats } from './transcode/supervisor.js';
+import { DISK_FULL_BYTES, freeBytes } from './transcode/disk-space.js';
 
 export interface StatusSources {
   channels: Pick<ChannelRepository, 'bySlug'>;
@@ -146,12 +147,13 @@ export class StatusView implements StatusReader {
     } catch {
       writable = false;
     }
-    const disk = statfsSync(dataDir);
-    const freeBytes = disk.bavail * disk.bsize;
+    const free = freeBytes(dataDir);
+    // A full disk is not ok: live streams pause their transcoding until space returns.
+    const full = free < DISK_FULL_BYTES;
     return {
-      ok: writable,
+      ok: writable && !full,
       checks: {
-        dataDir: { writable, freeBytes, lowDisk: freeBytes < LOW_DISK_BYTES },
+        dataDir: { writable, freeBytes: free, lowDisk: free < LOW_DISK_BYTES, full },
         ffmpeg: { ...ffmpeg },
         liveStreams: this.sources.ingest.snapshots().length,
         rtmp: this.sources.ingest.listenerStatus(),

@@ -2,9 +2,9 @@
 // (/live) from a mirror of the packager's playlists and the segment files on disk, and forwards everything else to
 // the primary. Playlist requests are the load CDNs and players put on an origin; one Node process tops out at about
 // 11k a second on this class of machine, so they are spread over the cores.
-import { createServer } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createLogger } from '../log.js';
+import { createOriginServer } from './listener.js';
 import { createMediaHandler } from './mediaHandler.js';
 import { MediaMirror } from './mediaMirror.js';
 import { createForward } from './proxy.js';
@@ -15,7 +15,7 @@ const send = (message: FromWorker): void => {
 };
 
 let mirror: MediaMirror | undefined;
-let server: ReturnType<typeof createServer> | undefined;
+let server: ReturnType<typeof createOriginServer> | undefined;
 let listening: NetServer | undefined;
 
 process.on('message', (message: ToWorker, handle?: unknown) => {
@@ -27,12 +27,15 @@ process.on('message', (message: ToWorker, handle?: unknown) => {
       const serveMedia = createMediaHandler({ media, log, cacheBytes: settings.segmentCacheBytes });
       const forward = createForward(settings.upstreamPort);
       mirror = media;
-      server = createServer((req, res) => {
+      server = createOriginServer((req, res) => {
         if (!serveMedia(req, res)) forward(req, res);
-      });
+      }, log);
       listening = handle as NetServer;
       const http = server;
       listening.on('connection', (socket: Socket) => http.emit('connection', socket));
+      // node:http starts checking its header and request deadlines on 'listening', which a server fed connections
+      // from another one never emits by itself.
+      http.emit('listening');
       log.debug('HTTP worker accepting');
       send({ type: 'ready' });
       return;

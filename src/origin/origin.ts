@@ -1,7 +1,8 @@
 // The origin's HTTP listener: binds, reports a taken port clearly, and shuts down without hanging on keep-alives.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { createOriginServer } from './listener.js';
 import { createOriginHandler } from './originApp.js';
 import type { ApiOptions } from './api/index.js';
 import type { HttpWorkers } from './httpWorkers.js';
@@ -44,12 +45,12 @@ export class Origin {
       log: this.#log,
       segmentCacheBytes: this.#opts.workers?.segmentCacheShare,
     });
-    const server = await this.#listen(createServer(handler), host, port);
+    const server = await this.#listen(createOriginServer(handler, this.#log), host, port);
     this.#server = server;
     const bound = (server.address() as AddressInfo).port;
     const workers = this.#opts.workers;
     if (workers) {
-      const upstream = await this.#listen(createServer(handler), '127.0.0.1', 0);
+      const upstream = await this.#listen(createOriginServer(handler, this.#log), '127.0.0.1', 0);
       this.#upstream = upstream;
       await workers.start(server, (upstream.address() as AddressInfo).port);
     }

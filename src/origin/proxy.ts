@@ -25,6 +25,9 @@ export function createForward(upstreamPort: number): Forward {
         for (const [name, value] of Object.entries(answer.headers)) {
           if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
         }
+        // Answered before the client finished sending (a refused upload): the rest will not be read, so the
+        // connection ends with this answer instead of waiting for a body nobody wants.
+        if (!req.complete) answerHeaders.connection = 'close';
         res.writeHead(answer.statusCode ?? 502, answerHeaders);
         // Event streams must reach the browser as they are written.
         res.flushHeaders();
@@ -38,6 +41,8 @@ export function createForward(upstreamPort: number): Forward {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
+    // Headers go out now, not with the first body chunk: an upload refused on its headers is refused at once.
+    upstream.flushHeaders();
     req.pipe(upstream);
   };
 }

@@ -30,7 +30,9 @@ export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
 
 export type RestartDecision =
   | { action: 'restart'; attempt: number; delayMs: number }
-  | { action: 'give-up'; attempt: number };
+  | { action: 'give-up'; attempt: number }
+  /** Not the run's fault: start again once the data folder has room, without spending the restart budget. */
+  | { action: 'wait-for-space'; attempt: number };
 
 export interface CrashFacts {
   policy: RestartPolicy;
@@ -38,14 +40,21 @@ export interface CrashFacts {
   previousAttempts: number;
   /** How long the crashed run lasted. */
   runDurationMs: number;
+  /** The crashed run encoded at least one whole segment: it was healthy, whatever killed it. */
+  producedOutput: boolean;
+  /** The data folder has no room for segments: any run would fail the same way. */
+  diskFull: boolean;
 }
 
 /**
- * Decides what follows a crash, given how many consecutive restarts preceded it and how long the crashed run lasted.
- * `attempt` is the new consecutive count to remember.
+ * Decides what follows a crash. Only crashes of runs that never got going count towards giving up (a crash loop);
+ * a run that lasted or produced output was healthy, so its crash starts the count afresh. `attempt` is the new
+ * consecutive count to remember.
  */
-export function decideRestart({ policy, previousAttempts, runDurationMs }: CrashFacts): RestartDecision {
-  const attempt = (runDurationMs >= policy.resetAfterMs ? 0 : previousAttempts) + 1;
+export function decideRestart({ policy, previousAttempts, runDurationMs, producedOutput, diskFull }: CrashFacts): RestartDecision {
+  if (diskFull) return { action: 'wait-for-space', attempt: previousAttempts };
+  const healthy = producedOutput || runDurationMs >= policy.resetAfterMs;
+  const attempt = (healthy ? 0 : previousAttempts) + 1;
   if (attempt > policy.maxRestarts) return { action: 'give-up', attempt };
   return { action: 'restart', attempt, delayMs: restartDelayMs(policy, attempt) };
 }

@@ -6,11 +6,14 @@ import type { Logger } from '../log.js';
 import type { FlvFeed, Ladder, Rung, SourceInfo } from '../media.js';
 import { buildFfmpegArgs, rungDir } from './command.js';
 import type { FfmpegInfo } from './capabilities.js';
+import { DISK_FULL_BYTES, DISK_RESUME_BYTES, freeBytes } from './disk-space.js';
 import type { Profile } from './profile.js';
 import { decideRestart, type RestartPolicy } from './restart.js';
 import { FfmpegRun } from './run.js';
 
-export type TranscoderState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+/** `waiting-for-space`: the data folder is full; the show stays open and transcoding resumes when room returns. */
+export const TRANSCODER_STATES = ['starting', 'running', 'restarting', 'waiting-for-space', 'stopped', 'failed'] as const;
+export type TranscoderState = (typeof TRANSCODER_STATES)[number];
 
 /** One rung as operators see it. */
 export type RungSummary = {
@@ -57,6 +60,11 @@ export interface LiveInput {
   profile: Profile;
 }
 
+/** How often the data folder's free space is checked while a stream is live. */
+const DISK_CHECK_INTERVAL_MS = 1000;
+/** What FFmpeg (and the OS) say when a write found no room. */
+const NO_SPACE = /No space left on device|ENOSPC/;
+
 let runCounter = 0;
 
 /** Short, unique, `[a-z0-9]+`: base36 time plus a counter. */
@@ -72,6 +80,7 @@ export class StreamTranscoder {
   #run: FfmpegRun | null = null;
   #runId: string | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
+  #diskTimer: NodeJS.Timeout | null = null;
   #attempts = 0;
   #restarts = 0;
   #lastError: string | null = null;
@@ -86,6 +95,7 @@ export class StreamTranscoder {
     this.#lastLadder = input.ladder;
     this.#attempts = 0;
     this.#state = 'starting';
+    this.#watchDisk();
     this.#launch();
   }
 
@@ -94,6 +104,7 @@ export class StreamTranscoder {
     this.#input = null;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
+    this.#unwatchDisk();
     const run = this.#run;
     if (run) await run.stop({ flush });
     if (this.#state !== 'failed') this.#state = 'stopped';
@@ -130,6 +141,10 @@ export class StreamTranscoder {
   #launch(): void {
     const input = this.#input;
     if (!input) return;
+    if (this.#diskFull()) {
+      this.#waitForSpace();
+      return;
+    }
     const { slug, bus, ffmpeg, workRoot, stallTimeoutS } = this.opts;
     const runId = newRunId();
     const workDir = path.join(workRoot, slug, runId);
@@ -138,7 +153,8 @@ export class StreamTranscoder {
       // FFmpeg 5.1 cannot create the folders of fMP4 init segments itself.
       input.ladder.rungs.forEach((_, i) => mkdirSync(rungDir(workDir, i), { recursive: true }));
     } catch (err) {
-      this.fail(`cannot create ${workDir}: ${(err as Error).message}`);
+      if (NO_SPACE.test((err as Error).message)) this.#waitForSpace();
+      else this.fail(`cannot create ${workDir}: ${(err as Error).message}`);
       return;
     }
     const args = buildFfmpegArgs({ ladder: input.ladder, source: input.source, workDir, profile: input.profile });
@@ -156,17 +172,23 @@ export class StreamTranscoder {
         return;
       }
       log.warn({ pid: run.pid, code: exit.code, signal: exit.signal, reason: exit.reason }, 'ffmpeg failed');
-      this.#afterCrash(exit.reason, Date.now() - run.startedAtMs);
+      const producedOutput = (run.progress.outTimeS ?? 0) >= input.ladder.segmentDurationS;
+      this.#afterCrash(exit.reason, { runDurationMs: Date.now() - run.startedAtMs, producedOutput });
     });
     const { anchorWallClockMs } = run;
     bus.emit('transcode.run.started', { slug, runId, workDir, ladder: input.ladder, anchorWallClockMs });
   }
 
-  #afterCrash(reason: string, runDurationMs: number): void {
+  #afterCrash(reason: string, run: { runDurationMs: number; producedOutput: boolean }): void {
     this.#lastError = reason;
     if (!this.#input) return;
-    const decision = decideRestart({ policy: this.opts.restart, previousAttempts: this.#attempts, runDurationMs });
+    const diskFull = NO_SPACE.test(reason) || this.#diskFull();
+    const decision = decideRestart({ policy: this.opts.restart, previousAttempts: this.#attempts, diskFull, ...run });
     this.#attempts = decision.attempt;
+    if (decision.action === 'wait-for-space') {
+      this.#waitForSpace();
+      return;
+    }
     if (decision.action === 'give-up') {
       this.fail(`gave up after ${decision.attempt - 1} consecutive restarts; last error: ${reason}`);
       return;
@@ -180,8 +202,57 @@ export class StreamTranscoder {
     }, decision.delayMs);
   }
 
+  /**
+   * FFmpeg neither fails nor says so when its segments find no room (it lists truncated ones once space returns), so
+   * the folder is watched while the stream is live: a full disk discards the run, and a new one starts when room is
+   * back. The publisher stays connected and the show open throughout.
+   */
+  #watchDisk(): void {
+    if (this.#diskTimer) return;
+    this.#diskTimer = setInterval(() => {
+      if (this.#state === 'waiting-for-space') {
+        const free = this.#free();
+        if (free === undefined || free < DISK_RESUME_BYTES) return;
+        this.opts.log.info({ freeBytes: free }, 'data folder has room again: transcoding resumes');
+        this.#launch();
+      } else if (this.#run && this.#diskFull()) {
+        this.#waitForSpace();
+      }
+    }, DISK_CHECK_INTERVAL_MS);
+    this.#diskTimer.unref();
+  }
+
+  #unwatchDisk(): void {
+    if (this.#diskTimer) clearInterval(this.#diskTimer);
+    this.#diskTimer = null;
+  }
+
+  /** Pauses transcoding (one log line per episode); what the current run has not listed yet is discarded. */
+  #waitForSpace(): void {
+    if (this.#state === 'waiting-for-space') return;
+    this.#state = 'waiting-for-space';
+    const free = this.#free() ?? 0;
+    this.#lastError = `data folder full (${Math.floor(free / 1048576)} MiB free): transcoding paused until ${DISK_RESUME_BYTES / 1048576} MiB are free`;
+    this.opts.log.error({ freeBytes: free, folder: this.opts.workRoot }, `${this.#lastError}; the show stays open`);
+    void this.#run?.stop({ flush: false });
+  }
+
+  #free(): number | undefined {
+    try {
+      return freeBytes(this.opts.workRoot);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #diskFull(): boolean {
+    const free = this.#free();
+    return free !== undefined && free < DISK_FULL_BYTES;
+  }
+
   /** Marks the stream's transcoding failed until its publisher goes live again. */
   fail(reason: string): void {
+    this.#unwatchDisk();
     this.#state = 'failed';
     this.#lastError = reason;
     this.opts.log.error({ reason }, 'transcoding failed: the stream has no output until the publisher reconnects');

@@ -196,6 +196,11 @@ function hasBody(req: Request): boolean {
 const jsonBody: RequestHandler = (req, res, next) => {
   if (!hasBody(req)) return next();
   if (!req.is('application/json')) throw unsupportedMediaType();
+  // Refused before reading: the parser would first drain whatever was announced, however large, however slowly.
+  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) {
+    res.set('Connection', 'close');
+    throw payloadTooLarge(`body: larger than ${BODY_LIMIT_BYTES / 1024} KiB`);
+  }
   jsonParser(req, res, (err?: unknown) => {
     const type = (err as { type?: unknown } | undefined)?.type;
     if (type === 'entity.too.large') return next(payloadTooLarge(`body: larger than ${BODY_LIMIT_BYTES / 1024} KiB`));

@@ -1,6 +1,7 @@
 // The API's data shapes as zod schemas: request bodies are validated with them and the OpenAPI document is built
 // from them, so what is checked and what is documented are the same thing.
 import { z } from 'zod';
+import { TRANSCODER_STATES } from '../../transcode/transcoder.js';
 import { isValidSlug } from '../params.js';
 
 /** Slug of a new channel: lowercase letters, digits and inner hyphens, at most 40 characters. */
@@ -151,7 +152,7 @@ export const ingestFiguresSchema = z.object({
 });
 
 export const transcoderFiguresSchema = z.object({
-  state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed']),
+  state: z.enum(TRANSCODER_STATES),
   runId: z.string().nullable(),
   pid: z.number().int().nullable(),
   startedAt: z.string().nullable(),
@@ -207,7 +208,7 @@ export type StreamHealth = z.infer<typeof streamHealthSchema>;
 export const healthReportSchema = z.object({
   ok: z.boolean(),
   checks: z.object({
-    dataDir: z.object({ writable: z.boolean(), freeBytes: z.number(), lowDisk: z.boolean() }),
+    dataDir: z.object({ writable: z.boolean(), freeBytes: z.number(), lowDisk: z.boolean(), full: z.boolean().meta({ description: 'too full for new segments: transcoding waits for space' }) }),
     ffmpeg: z.object({ path: z.string(), version: z.string(), source: z.string() }),
     liveStreams: z.number().int(),
     rtmp: z.object({

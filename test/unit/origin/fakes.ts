@@ -60,7 +60,7 @@ export function healthReport(ok: boolean): HealthReport {
   return {
     ok,
     checks: {
-      dataDir: { writable: ok, freeBytes: 10 * 1024 ** 3, lowDisk: false },
+      dataDir: { writable: ok, freeBytes: 10 * 1024 ** 3, lowDisk: false, full: false },
       ffmpeg: { path: '/usr/bin/ffmpeg', version: '5.1.9', source: 'path' },
       liveStreams: 1,
       rtmp: { connections: 1, listenerRestarts: 0 },
