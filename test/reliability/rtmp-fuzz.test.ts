@@ -2,12 +2,8 @@
 // stage, from many client addresses at once. After every round the process is up, its memory is bounded, and the
 // live show is still producing segments. The seed is printed; SHOPCAST_FUZZ_SEED=<seed> replays a run.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { call } from '../e2e/helpers/api.js';
-import { parseMedia, waitForMaster } from '../e2e/helpers/hls.js';
-import { publish, type Publisher } from '../e2e/helpers/publisher.js';
 import {
   amf0,
   chunks,
@@ -15,73 +11,54 @@ import {
   connectCommand,
   createStreamCommand,
   HANDSHAKE_C2,
+  HANDSHAKE_REPLY_BYTES,
   handshakeC0C1,
   MESSAGE,
-  publishCommand,
   type Amf0Value,
 } from '../e2e/helpers/rtmp-bytes.js';
 import { RawRtmpClient } from '../e2e/helpers/rtmp-client.js';
-import { startShopcast, waitFor, type Shopcast } from '../e2e/helpers/shopcast.js';
+import { waitFor, type Shopcast } from '../e2e/helpers/shopcast.js';
+import { createRng, fuzzSeed, seedNote, type Rng } from './helpers/fuzz.js';
+import { ADMIN_TOKEN, startGateway } from './helpers/gateway.js';
+import { describeWatch, startLiveShow, type LiveShow } from './helpers/liveShow.js';
+import { mib, MiB, RssSampler } from './helpers/memory.js';
+import { recordFigures } from './helpers/report.js';
 
-const SEED = Number(process.env.SHOPCAST_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const ADMIN_TOKEN = `sc_${randomBytes(32).toString('base64url')}`;
 /** Memory the gateway may grow by under attack, over what it used with the show live before it. */
 const RSS_GROWTH_BOUND_MIB = 120;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function randomBytes(rng: Rng, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) out[i] = rng.int(256);
+  return out;
 }
 
-class Fuzz {
-  readonly #next: () => number;
-  constructor(seed: number) {
-    this.#next = generator(seed);
-  }
-  int(max: number): number {
-    return Math.floor(this.#next() * max);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-  bytes(length: number): Buffer {
-    const out = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) out[i] = this.int(256);
-    return out;
-  }
-  /** A valid encoding, damaged: bits flipped, bytes cut, inserted or overwritten with extreme values. */
-  mutate(valid: Buffer): Buffer {
-    const out = Buffer.from(valid);
-    const edits = 1 + this.int(4);
-    let result = out;
-    for (let i = 0; i < edits; i++) {
-      const at = this.int(Math.max(1, result.length));
-      switch (this.int(5)) {
-        case 0:
-          result[at] = (result[at] ?? 0) ^ (1 << this.int(8));
-          break;
-        case 1:
-          result = result.subarray(0, at);
-          break;
-        case 2:
-          result = Buffer.concat([result.subarray(0, at), this.bytes(1 + this.int(16)), result.subarray(at)]);
-          break;
-        case 3:
-          result = Buffer.concat([result.subarray(0, at), Buffer.from(this.pick([[0xff, 0xff], [0xff, 0xff, 0xff, 0xff], [0x00], [0x0a, 0xff, 0xff, 0xff, 0xff], [0x03], [0x08, 0, 0, 0, 0]])), result.subarray(at)]);
-          break;
-        default:
-          if (result.length > 0) result[at] = this.pick([0x00, 0x02, 0x03, 0x05, 0x08, 0x09, 0x0a, 0x0c, 0x10, 0xff]);
+/** A valid encoding, damaged: bits flipped, bytes cut, inserted, or overwritten with extreme values. */
+function mutate(rng: Rng, valid: Buffer): Buffer {
+  let result = Buffer.from(valid);
+  const edits = 1 + rng.int(4);
+  for (let i = 0; i < edits; i++) {
+    const at = rng.int(Math.max(1, result.length));
+    switch (rng.int(5)) {
+      case 0:
+        result[at] = (result[at] ?? 0) ^ (1 << rng.int(8));
+        break;
+      case 1:
+        result = result.subarray(0, at);
+        break;
+      case 2:
+        result = Buffer.concat([result.subarray(0, at), randomBytes(rng, 1 + rng.int(16)), result.subarray(at)]);
+        break;
+      case 3: {
+        const extreme = rng.pick([[0xff, 0xff], [0xff, 0xff, 0xff, 0xff], [0x00], [0x0a, 0xff, 0xff, 0xff, 0xff], [0x03], [0x08, 0, 0, 0, 0]]);
+        result = Buffer.concat([result.subarray(0, at), Buffer.from(extreme), result.subarray(at)]);
+        break;
       }
+      default:
+        if (result.length > 0) result[at] = rng.pick([0x00, 0x02, 0x03, 0x05, 0x08, 0x09, 0x0a, 0x0c, 0x10, 0xff]);
     }
-    return result;
   }
+  return result;
 }
 
 /** Every command shopcast or the library parses, well-formed, for mutation. */
@@ -101,17 +78,13 @@ function commands(key: string): Buffer[] {
   ];
 }
 
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-}
-
 describe('RTMP fuzzing with a live show beside it', { timeout: 600_000 }, () => {
+  const seed = fuzzSeed();
   let sc: Shopcast;
-  let show: Publisher;
+  let show: LiveShow;
+  let memory: RssSampler;
   let port: number;
-  let baselineRssMiB: number;
-  let peakRssMiB = 0;
+  let baselineBytes: number;
   let fuzzKey: string;
   let address = 0;
   let inputs = 0;
@@ -126,33 +99,31 @@ describe('RTMP fuzzing with a live show beside it', { timeout: 600_000 }, () => 
     return client;
   };
 
-  const newestSegment = async (): Promise<number> => {
-    const master = await waitForMaster(sc);
-    const playlist = parseMedia(await sc.text(`/live/demo/${master.variants[0]!.uri}`));
-    return playlist.mediaSequenceBase! + playlist.segments.length - 1;
-  };
-
-  /** After each round: alive, memory bounded, the show still publishing segments. */
+  /** After each round: alive, memory bounded, the show still publishing segments, nothing listed missing. */
   const survived = async (t: TestContext): Promise<void> => {
-    assert.equal(sc.process.exitCode, null, `the gateway died (seed ${SEED})`);
-    const rss = rssMiB(sc.process.pid!);
-    peakRssMiB = Math.max(peakRssMiB, rss);
-    assert.ok(rss - baselineRssMiB < RSS_GROWTH_BOUND_MIB, `RSS ${rss.toFixed(0)} MiB, ${baselineRssMiB.toFixed(0)} MiB before (seed ${SEED})`);
-    const before = await newestSegment();
-    await waitFor('the live show to publish another segment', async () => (await newestSegment()) > before, 12_000);
-    t.diagnostic(`inputs so far ${inputs}, gateway RSS ${rss.toFixed(0)} MiB (peak ${peakRssMiB.toFixed(0)})`);
+    assert.equal(sc.process.exitCode, null, `the gateway died (${seedNote(seed)})`);
+    const { lastBytes, maxBytes } = memory.figures();
+    assert.ok(lastBytes - baselineBytes < RSS_GROWTH_BOUND_MIB * MiB, `RSS ${mib(lastBytes)}, ${mib(baselineBytes)} before (${seedNote(seed)})`);
+    const segments = (): number => show.watch.figures().rungs[0]?.lastMsn ?? -1;
+    const before = segments();
+    await waitFor('the live show to publish another segment', () => segments() > before, 12_000);
+    assert.deepEqual(show.watch.figures().violations, [], 'playlists never stepped back and every listed segment was served');
+    t.diagnostic(`inputs so far ${inputs}, gateway RSS ${mib(lastBytes)} (peak ${mib(maxBytes)})`);
   };
 
   /** Runs `attack` on `count` connections, `parallel` at a time, then closes whatever is left. */
-  const round = async (count: number, parallel: number, attack: (client: RawRtmpClient, fuzz: Fuzz, i: number) => Promise<void>): Promise<void> => {
-    const fuzz = new Fuzz(SEED + address);
+  // Each connection draws from its own generator, seeded from the run's seed and its number, so a replay makes the
+  // same inputs however the connections interleave.
+  const round = async (count: number, parallel: number, attack: (client: RawRtmpClient, rng: Rng) => Promise<void>): Promise<void> => {
     for (let start = 0; start < count; start += parallel) {
       await Promise.all(
-        Array.from({ length: Math.min(parallel, count - start) }, async (_, j) => {
-          const client = await open();
+        Array.from({ length: Math.min(parallel, count - start) }, async () => {
+          // Numbered before the first await, so in the same order on every run.
           inputs += 1;
+          const rng = createRng((seed + inputs * 0x9e3779b1) >>> 0);
+          const client = await open();
           try {
-            await attack(client, fuzz, start + j);
+            await attack(client, rng);
           } catch {
             // A connection the server cut mid-attack is an expected outcome.
           }
@@ -164,80 +135,84 @@ describe('RTMP fuzzing with a live show beside it', { timeout: 600_000 }, () => 
   };
 
   before(async () => {
-    sc = await startShopcast({ name: 'rtmp-fuzz', env: { SHOPCAST_ADMIN_TOKEN: ADMIN_TOKEN, SHOPCAST_LOG_LEVEL: 'info' } });
+    sc = await startGateway({ name: 'rtmp-fuzz', env: { SHOPCAST_LOG_LEVEL: 'info' } });
     port = Number(new URL(sc.rtmpUrl).port);
-    show = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}`, width: 640, height: 360 });
-    await waitForMaster(sc);
+    show = await startLiveShow(sc, { publisher: { width: 640, height: 360 } });
     const created = await call<{ streamKey: string }>(sc, 'POST', '/api/channels', { token: ADMIN_TOKEN, body: { slug: 'fuzz', title: 'Fuzz' } });
     fuzzKey = created.body.streamKey;
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    baselineRssMiB = rssMiB(sc.process.pid!);
+    memory = new RssSampler(sc.process.pid!);
+    baselineBytes = memory.figures().firstBytes;
   });
 
   after(async () => {
     for (const client of clients) client.destroy();
-    await show?.stop();
+    const watched = await show?.stop();
+    const rss = memory?.stop();
+    if (watched && rss) {
+      recordFigures('rtmp-fuzz', { seed, inputs, baselineRssBytes: baselineBytes, peakRssBytes: rss.maxBytes, watch: describeWatch(watched) });
+    }
     assert.equal(await sc?.stop(), 0, 'the gateway stops cleanly after it all');
   });
 
   test('the seed, for a replay', (t) => {
-    t.diagnostic(`fuzz seed ${SEED} (replay: SHOPCAST_FUZZ_SEED=${SEED} npm run test:reliability)`);
+    t.diagnostic(seedNote(seed));
   });
 
   test('random bytes before, during and after the handshake', async (t) => {
-    await round(300, 30, async (client, fuzz) => {
-      const stage = fuzz.int(3);
-      if (stage >= 1) client.send(handshakeC0C1().subarray(0, stage === 1 ? 1 + fuzz.int(1537) : 1537));
+    await round(300, 30, async (client, rng) => {
+      const stage = rng.int(3);
+      if (stage >= 1) client.send(handshakeC0C1().subarray(0, stage === 1 ? 1 + rng.int(1537) : 1537));
       if (stage === 2) {
-        await waitFor('the handshake reply', () => client.receivedBytes >= 3073 || client.isClosed, 3000, 10);
+        await waitFor('the handshake reply', () => client.receivedBytes >= HANDSHAKE_REPLY_BYTES || client.isClosed, 3000, 10);
         client.send(HANDSHAKE_C2);
       }
-      client.send(fuzz.bytes(1 + fuzz.int(8192)));
+      client.send(randomBytes(rng, 1 + rng.int(8192)));
     });
     await survived(t);
   });
 
   test('truncated handshakes and wrong versions', async (t) => {
-    await round(100, 25, async (client, fuzz) => {
-      const c0c1 = handshakeC0C1(fuzz.pick([0, 1, 3, 6, 8, 0x16, 0x47, 255]));
-      client.send(c0c1.subarray(0, fuzz.int(c0c1.length)));
+    await round(100, 25, async (client, rng) => {
+      const c0c1 = handshakeC0C1(rng.pick([0, 1, 3, 6, 8, 0x16, 0x47, 255]));
+      client.send(c0c1.subarray(0, rng.int(c0c1.length)));
     });
     await survived(t);
   });
 
   test('absurd and zero chunk sizes, window sizes and other control messages', async (t) => {
-    await round(200, 25, async (client, fuzz) => {
+    await round(200, 25, async (client, rng) => {
       await client.handshake();
-      const payload = Buffer.alloc(fuzz.pick([0, 1, 3, 4, 5, 8]));
-      if (payload.length >= 4) payload.writeUInt32BE(fuzz.pick([0, 1, 2, 127, 0x7fffffff, 0x80000000, 0xffffffff, fuzz.int(2 ** 32)]));
-      client.send(chunks({ cid: 2, type: fuzz.pick([1, 2, 3, 4, 5, 6, 7]), payload }));
+      const payload = Buffer.alloc(rng.pick([0, 1, 3, 4, 5, 8]));
+      if (payload.length >= 4) payload.writeUInt32BE(rng.pick([0, 1, 2, 127, 0x7fffffff, 0x80000000, 0xffffffff, rng.int(2 ** 32)]));
+      client.send(chunks({ cid: 2, type: rng.pick([1, 2, 3, 4, 5, 6, 7]), payload }));
       client.send(connectCommand('live'));
-      client.send(fuzz.bytes(fuzz.int(512)));
+      client.send(randomBytes(rng, rng.int(512)));
     });
     await survived(t);
   });
 
   test('malformed AMF in every command the server parses, before and after connect', async (t) => {
     const valid = commands(fuzzKey);
-    await round(600, 40, async (client, fuzz) => {
+    await round(600, 40, async (client, rng) => {
       await client.handshake();
-      if (fuzz.int(2) === 0) client.send(connectCommand('live'));
-      if (fuzz.int(3) === 0) client.send(createStreamCommand());
-      const body = fuzz.mutate(fuzz.pick(valid));
-      client.send(chunks({ cid: fuzz.pick([3, 4, 5, 8]), type: fuzz.pick([MESSAGE.command, 17, MESSAGE.data, 15]), payload: body, streamId: fuzz.int(3) }));
-      await new Promise((resolve) => setTimeout(resolve, fuzz.int(30)));
+      if (rng.int(2) === 0) client.send(connectCommand('live'));
+      if (rng.int(3) === 0) client.send(createStreamCommand());
+      const body = mutate(rng, rng.pick(valid));
+      client.send(chunks({ cid: rng.pick([3, 4, 5, 8]), type: rng.pick([MESSAGE.command, 17, MESSAGE.data, 15]), payload: body, streamId: rng.int(3) }));
+      await new Promise((resolve) => setTimeout(resolve, rng.int(30)));
     });
     await survived(t);
   });
 
   test('huge declared message lengths and thousands of chunk stream ids', async (t) => {
-    await round(60, 20, async (client, fuzz) => {
+    await round(60, 20, async (client, rng) => {
       await client.handshake();
-      if (fuzz.int(2) === 0) {
-        client.send(chunks({ cid: 3, type: MESSAGE.command, payload: fuzz.bytes(100), declaredLength: 65_536 + fuzz.int(0xffffff - 65_536) }));
+      if (rng.int(2) === 0) {
+        client.send(chunks({ cid: 3, type: MESSAGE.command, payload: randomBytes(rng, 100), declaredLength: 65_536 + rng.int(0xffffff - 65_536) }));
       } else {
         for (let cid = 64; cid < 64 + 3000 && !client.isClosed; cid++) {
-          client.send(chunks({ cid, type: MESSAGE.data, payload: fuzz.bytes(4), declaredLength: 30_000 + fuzz.int(30_000) }));
+          client.send(chunks({ cid, type: MESSAGE.data, payload: randomBytes(rng, 4), declaredLength: 30_000 + rng.int(30_000) }));
         }
       }
       await waitFor('the server to cut the connection', () => client.isClosed, 3000);
@@ -269,11 +244,11 @@ describe('RTMP fuzzing with a live show beside it', { timeout: 600_000 }, () => 
       const client = await open();
       inputs += 1;
       assert.equal(await client.publish(fuzzKey), 'NetStream.Publish.Start');
-      const fuzz = new Fuzz(SEED + attempt);
+      const rng = createRng((seed + attempt) >>> 0);
       for (let i = 0; i < 400 && !client.isClosed; i++) {
-        const type = fuzz.pick([MESSAGE.video, MESSAGE.audio, MESSAGE.data]);
-        const head = type === MESSAGE.video ? Buffer.from([fuzz.pick([0x17, 0x27, 0x1c, 0x97, 0xff]), fuzz.int(3), 0, 0, 0]) : Buffer.alloc(0);
-        const payload = Buffer.concat([head, fuzz.bytes(fuzz.int(4000))]);
+        const type = rng.pick([MESSAGE.video, MESSAGE.audio, MESSAGE.data]);
+        const head = type === MESSAGE.video ? Buffer.from([rng.pick([0x17, 0x27, 0x1c, 0x97, 0xff]), rng.int(3), 0, 0, 0]) : Buffer.alloc(0);
+        const payload = Buffer.concat([head, randomBytes(rng, rng.int(4000))]);
         client.send(chunks({ cid: 6, type, payload, timestamp: i * 33, streamId: 1 }));
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -285,7 +260,7 @@ describe('RTMP fuzzing with a live show beside it', { timeout: 600_000 }, () => 
   test('afterwards: no key was logged, and the log stayed readable', (t) => {
     const log = sc.rawLogs();
     const lines = log.split('\n').length;
-    t.diagnostic(`seed ${SEED}: ${inputs} hostile connections, peak RSS ${peakRssMiB.toFixed(0)} MiB (baseline ${baselineRssMiB.toFixed(0)}), ${lines} log lines`);
+    t.diagnostic(`${seedNote(seed)}: ${inputs} hostile connections, peak RSS ${mib(memory.figures().maxBytes)} (baseline ${mib(baselineBytes)}), ${lines} log lines`);
     assert.ok(!log.includes(fuzzKey) && !log.includes(sc.streamKey), 'no stream key in the log');
     assert.ok(lines < inputs * 3, `${lines} log lines for ${inputs} hostile connections`);
   });
