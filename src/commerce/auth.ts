@@ -39,6 +39,9 @@ export function issueApiToken(tokens: ApiTokenRepository, sellerId: string, name
   return { record, token };
 }
 
+/** "Last used" is kept to the minute: a write per request would be load, and a full disk would fail every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export class StoredTokenAuthenticator implements TokenAuthenticator {
   constructor(private readonly tokens: ApiTokenRepository) {}
 
@@ -47,8 +50,19 @@ export class StoredTokenAuthenticator implements TokenAuthenticator {
     if (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max) return undefined;
     const found = this.tokens.find(hashApiToken(token));
     if (!found) return undefined;
-    this.tokens.touch(found.token.id, new Date().toISOString());
+    this.#touch(found.token);
     return { seller: found.seller, tokenId: found.token.id };
+  }
+
+  #touch(token: ApiToken): void {
+    const now = Date.now();
+    const last = token.lastUsedAt === null ? -Infinity : Date.parse(token.lastUsedAt);
+    if (now - last < LAST_USED_RESOLUTION_MS) return;
+    try {
+      this.tokens.touch(token.id, new Date(now).toISOString());
+    } catch {
+      // A hint for the token list, not worth refusing a valid caller for (a full disk, a locked database).
+    }
   }
 }
 

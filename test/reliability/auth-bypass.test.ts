@@ -2,6 +2,7 @@
 // admin's channel, products, pins, chat, mutes and tokens (directly, and through their own channel's URLs), revoked
 // tokens, and malformed Authorization headers. Each is refused (401/403/404) and changes nothing.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Shopcast } from '../e2e/helpers/shopcast.js';
 import { createRng, fuzzSeed, seedNote } from './helpers/fuzz.js';
@@ -55,7 +56,7 @@ describe('auth bypass attempts against a live gateway', { timeout: 180_000 }, ()
     demoProduct = products.products[0]!.id;
     await ok('POST', '/api/channels/demo/pins', ADMIN_TOKEN, { productId: demoProduct });
     demoChat = (await ok<{ id: string }>('POST', '/api/channels/demo/chat', ADMIN_TOKEN, { name: 'seller', text: 'welcome' })).id;
-    adminTokenId = (await ok<{ id: string }>('POST', '/api/tokens', ADMIN_TOKEN)).id;
+    adminTokenId = (await ok<{ id: string }>('POST', '/api/tokens', ADMIN_TOKEN, { name: 'laptop' })).id;
   });
 
   after(async () => {
@@ -84,7 +85,7 @@ describe('auth bypass attempts against a live gateway', { timeout: 180_000 }, ()
       ['DELETE', `/api/channels/demo/chat/${demoChat}`],
       ['GET', '/api/channels/demo/mutes'],
       ['POST', '/api/channels/demo/mutes', { name: 'seller' }],
-      ['DELETE', '/api/channels/demo/mutes/seller'],
+      ['DELETE', `/api/channels/demo/mutes/${randomUUID()}`],
       ['POST', '/api/sellers', { name: 'mallory2' }],
     ];
     for (const [method, urlPath, body] of attempts) refused(await call(method, urlPath, mallory, body), [403, 404], `${method} ${urlPath}`);
@@ -116,7 +117,7 @@ describe('auth bypass attempts against a live gateway', { timeout: 180_000 }, ()
   });
 
   test('a revoked token is refused with 401 at once', async () => {
-    const second = await ok<{ id: string; token: string }>('POST', '/api/tokens', mallory);
+    const second = await ok<{ id: string; token: string }>('POST', '/api/tokens', mallory, { name: 'leaked' });
     assert.equal((await call('GET', '/api/me', second.token)).status, 200);
     assert.equal((await call('DELETE', `/api/tokens/${second.id}`, mallory)).status, 204);
     refused(await call('GET', '/api/me', second.token), [401], 'revoked token on GET /api/me');

@@ -20,6 +20,8 @@ const PROMPT_MS = 1000;
 /** Streams tried from one address, and in all, before concluding there is no cap. */
 const MAX_STREAMS_PER_ADDRESS = 300;
 const MAX_STREAMS = 3000;
+/** The gateway's global event-stream cap here: far below the default (memory), far above one address's share. */
+const GLOBAL_STREAMS = 600;
 const GATEWAY_RSS_LIMIT = 150 * MiB;
 
 interface OpenStream {
@@ -79,7 +81,7 @@ describe('connection abuse against a live gateway', { timeout: 300_000 }, () => 
 
   before(async () => {
     // One HTTP worker beside the primary: both kinds of listener must cut slow clients.
-    sc = await startGateway({ name: 'reliability-connections', env: { SHOPCAST_HTTP_WORKERS: '1' } });
+    sc = await startGateway({ name: 'reliability-connections', env: { SHOPCAST_HTTP_WORKERS: '1', SHOPCAST_EVENT_STREAMS_MAX: String(GLOBAL_STREAMS) } });
     port = Number(new URL(sc.httpUrl).port);
     show = await startLiveShow(sc);
     memory = new RssSampler(sc.process.pid!);

@@ -27,10 +27,11 @@ export async function stream(sc: Shopcast, slug = 'demo'): Promise<StreamFigures
   return streams.find((s) => s.slug === slug);
 }
 
-/** The health probe as an admin reads it (details included). */
+/** The public probe's status (what a load balancer sees) with the admin's detailed checks. */
 export async function health(sc: Shopcast): Promise<{ status: number; body: { ok: boolean; checks?: Record<string, unknown> } }> {
-  const res = await adminGet(sc, '/healthz');
-  return { status: res.status, body: (await res.json()) as { ok: boolean; checks?: Record<string, unknown> } };
+  const probe = await sc.get('/healthz');
+  const details = await adminGet(sc, '/api/health');
+  return { status: probe.status, body: (await details.json()) as { ok: boolean; checks?: Record<string, unknown> } };
 }
 
 /** The FFmpeg pid of a live stream once its transcoder runs. */

@@ -116,3 +116,25 @@ test('ensureAdmin refuses an operator token that already belongs to another sell
   assert.throws(() => ensureAdmin({ ...store, adminToken: token }), /another seller/);
   assert.equal(new StoredTokenAuthenticator(store.tokens).authenticate('the-first-operator-token')?.seller.id, 'admin');
 });
+
+test('"last used" is written at most once a minute, and a store that cannot write it still lets the caller in', () => {
+  const { sellers, tokens } = openStore();
+  const ann = sellers.create({ name: 'ann', role: 'seller' });
+  const { record, token } = issueApiToken(tokens, ann.id, 'laptop');
+  let writes = 0;
+  let failing = false;
+  const counting = Object.assign(Object.create(tokens) as typeof tokens, {
+    touch: (id: string, at: string) => {
+      writes += 1;
+      if (failing) throw new Error('SQLITE_FULL: database or disk is full');
+      tokens.touch(id, at);
+    },
+  });
+  const auth = new StoredTokenAuthenticator(counting);
+  for (let i = 0; i < 5; i++) assert.equal(auth.authenticate(token)?.tokenId, record.id);
+  assert.equal(writes, 1, 'one write for five requests within a minute');
+
+  const { record: second, token: secondToken } = issueApiToken(tokens, ann.id, 'phone');
+  failing = true;
+  assert.equal(auth.authenticate(secondToken)?.tokenId, second.id, 'a full disk does not lock the seller out');
+});
