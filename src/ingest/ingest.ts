@@ -103,8 +103,8 @@ export class Ingest implements PublishGate {
   resume(shows: readonly { slug: string; sinceMs: number; windowEndsAtMs: number }[]): void {
     for (const { slug, sinceMs, windowEndsAtMs } of shows) {
       const stream: LiveStream = { slug, state: 'reconnecting', since: sinceMs, publisher: null, announced: true, windowTimer: null };
-      stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), Math.max(0, windowEndsAtMs - Date.now()));
       this.#streams.set(slug, stream);
+      this.#waitForReconnect(stream, windowEndsAtMs - Date.now());
       this.opts.log.info({ slug, windowEndsAt: new Date(windowEndsAtMs).toISOString() }, 'show resumed, waiting for its publisher');
     }
   }
@@ -226,11 +226,16 @@ export class Ingest implements PublishGate {
       this.opts.log.info({ slug, reason }, 'publisher left before the stream went live');
       return;
     }
-    stream.state = 'reconnecting';
     const windowS = this.opts.reconnectWindowS;
+    this.#waitForReconnect(stream, windowS * 1000);
     this.opts.log.info({ slug, reason, reconnectWindowS: windowS }, 'publisher dropped, waiting for reconnect');
     this.opts.bus.emit('stream.interrupted', { slug, publishId: publisher.connectionId, reason });
-    stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), windowS * 1000);
+  }
+
+  /** The show ends unless a publish with the channel's key comes within `windowMs`. */
+  #waitForReconnect(stream: LiveStream, windowMs: number): void {
+    stream.state = 'reconnecting';
+    stream.windowTimer = setTimeout(() => this.#endShow(stream, 'window-expired'), Math.max(0, windowMs));
   }
 
   #disconnect(slug: string, reason: string): void {
