@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 export interface ConnectionFields {
   ip: string;
   connection?: string;
+  transport?: 'rtmp' | 'rtmps';
   slug?: string | null;
   reason: string;
 }

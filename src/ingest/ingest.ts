@@ -113,11 +113,14 @@ export class Ingest implements PublishGate {
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    // Suspended, not ended: pages and the status API say "reconnecting" until the gateway is gone, and the next process
+    // resumes the show. The publishers are let go first, so their connections ending interrupt nothing more.
     for (const stream of this.#streams.values()) {
       if (stream.windowTimer) clearTimeout(stream.windowTimer);
+      stream.windowTimer = null;
+      stream.state = 'reconnecting';
+      stream.publisher = null;
     }
-    // Forgotten before their connections are cut: a publisher leaving now interrupts nothing, the show is suspended.
-    this.#streams.clear();
     const listener = this.#listener;
     this.#listener = null;
     listener?.stop();
@@ -195,7 +198,7 @@ export class Ingest implements PublishGate {
       windowTimer: null,
     };
     this.#streams.set(slug, stream);
-    this.opts.log.info({ slug, connection: request.connectionId, ip: request.address, reconnect }, 'publish accepted');
+    this.opts.log.info({ slug, connection: request.connectionId, ip: request.address, transport: request.transport, reconnect }, 'publish accepted');
     tap.probe(PROBE_GIVE_UP_MS).then(
       (source) => {
         if (stream.publisher !== publisher) return;

@@ -82,6 +82,9 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
     sendInvokeMessage(streamId: number, message: Record<string, unknown>): void;
     sendACK(size: number): void;
+    setChunkSize(size: number): void;
+    /** The chunk size the library writes with (it announces it in its connect answer). */
+    outChunkSize: number;
   }
   export = Rtmp;
 }

@@ -1,12 +1,15 @@
 // One RTMP(S) client connection, owned by shopcast: every byte goes through the guarded protocol, a deadline bounds
 // the time to publish, a silent publisher is cut, and every ending is one log line and a socket that is really gone.
 import type { Socket } from 'node:net';
-import type { ConnectionLog } from './connection-log.js';
+import type { ConnectionFields, ConnectionLog } from './connection-log.js';
 import { RtmpProtocol, RtmpRefusal, type PublishRefusalCode } from './rtmp-protocol.js';
 import type { AnnouncedMetadata } from './tap.js';
 
+export type RtmpTransport = 'rtmp' | 'rtmps';
+
 export interface PublishRequest {
   connectionId: string;
+  transport: RtmpTransport;
   /** The client's address (normalised, without port). */
   address: string;
   /** Secret: never log it. */
@@ -40,6 +43,8 @@ export interface RtmpConnectionOptions {
   socket: Socket;
   id: string;
   address: string;
+  /** How the client came in, for log lines and the publish decision. */
+  transport: RtmpTransport;
   gate: PublishGate;
   log: ConnectionLog;
   /** Handshake, connect and publish must be done within this. */
@@ -50,8 +55,8 @@ export interface RtmpConnectionOptions {
   onClosed(): void;
 }
 
-/** A refused publish gets its error status out before the socket is destroyed, however slowly the client reads. */
-const REFUSAL_FLUSH_MS = 1_000;
+/** An answer (a refusal, why a publisher was cut) gets out before the socket is destroyed, however slowly the client reads. */
+const ANSWER_FLUSH_MS = 1_000;
 
 export class RtmpConnection {
   readonly #opts: RtmpConnectionOptions;
@@ -77,9 +82,15 @@ export class RtmpConnection {
     });
   }
 
-  /** Ends the connection now: the socket is destroyed (no half-close a client could ignore) and a publish ends. */
+  /**
+   * Ends the connection now: its publish ends at once and the socket is destroyed (no half-close a client could
+   * ignore). A publisher is first told why in an error status, so the encoder can say it ("stream key rotated").
+   */
   cut(reason: string): void {
-    this.#end(reason, 'cut');
+    if (this.#ended) return;
+    if (this.#protocol?.publishing !== true) return this.#end(reason, 'cut');
+    this.#protocol.endPublish(reason);
+    this.#endAfterAnswer(reason, 'info', 'publisher disconnected');
   }
 
   #onData = (bytes: Buffer): void => {
@@ -108,8 +119,8 @@ export class RtmpConnection {
   }
 
   #decide(key: string): ReturnType<typeof answer> {
-    const { id, address, gate } = this.#opts;
-    const decision = gate.decide({ connectionId: id, address, key, cut: (reason) => this.cut(reason) });
+    const { id, address, transport, gate } = this.#opts;
+    const decision = gate.decide({ connectionId: id, address, transport, key, cut: (reason) => this.cut(reason) });
     this.#slug = decision.accepted ? decision.publish.slug : decision.slug;
     if (decision.accepted) {
       this.#publish = decision.publish;
@@ -119,17 +130,20 @@ export class RtmpConnection {
     return answer(decision);
   }
 
-  /** The client was told why; the socket is closed once that answer is out (or after REFUSAL_FLUSH_MS). */
   #refused(refusal: RtmpRefusal): void {
+    this.#endAfterAnswer(refusal.message, 'warn', `${refusal.command} refused`);
+  }
+
+  /** The client was sent why; the socket is destroyed once that answer is out (or after ANSWER_FLUSH_MS). */
+  #endAfterAnswer(reason: string, level: 'info' | 'warn', message: string): void {
     if (this.#ended) return;
     const { socket } = this.#opts;
     const publish = this.#publish;
-    const reason = refusal.message;
     this.#finish();
-    this.#opts.log.warn({ ip: this.#opts.address, connection: this.#opts.id, slug: this.#slug, reason }, `${refusal.command} refused`);
+    this.#opts.log[level](this.#fields(reason), message);
     socket.off('data', this.#onData);
     socket.pause();
-    const timer = setTimeout(() => socket.destroy(), REFUSAL_FLUSH_MS);
+    const timer = setTimeout(() => socket.destroy(), ANSWER_FLUSH_MS);
     timer.unref();
     socket.end(() => {
       clearTimeout(timer);
@@ -147,11 +161,14 @@ export class RtmpConnection {
     const publish = this.#publish;
     this.#finish();
     this.#opts.socket.destroy();
-    const fields = { ip: this.#opts.address, connection: this.#opts.id, slug: this.#slug, reason };
+    const fields = this.#fields(reason);
     if (how === 'closed') this.#opts.log.debug(fields, 'rtmp connection closed');
-    else if (how === 'cut' && publish !== undefined) this.#opts.log.info(fields, 'publisher disconnected');
     else this.#opts.log.warn(fields, 'rtmp connection cut');
     publish?.ended(reason);
+  }
+
+  #fields(reason: string): ConnectionFields {
+    return { ip: this.#opts.address, connection: this.#opts.id, transport: this.#opts.transport, slug: this.#slug, reason };
   }
 
   #finish(): void {

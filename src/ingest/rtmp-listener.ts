@@ -7,7 +7,7 @@ import { ConnectionCaps } from '../connection-caps.js';
 import type { Logger } from '../log.js';
 import { ThrottledConnectionLog } from './connection-log.js';
 import { KeptListening } from './kept-listening.js';
-import { RtmpConnection, type PublishGate } from './rtmp-connection.js';
+import { RtmpConnection, type PublishGate, type RtmpTransport } from './rtmp-connection.js';
 
 export interface RtmpListenerOptions {
   host: string;
@@ -53,7 +53,7 @@ export class RtmpListener {
       create: () => {
         const server = createTcpServer({ noDelay: true });
         server.on('connection', (socket) => {
-          if (this.#admit(socket)) this.#serve(socket);
+          if (this.#admit(socket)) this.#serve(socket, 'rtmp');
         });
         return server;
       },
@@ -72,7 +72,7 @@ export class RtmpListener {
               const server = createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: opts.publishDeadlineMs });
               // Admitted on the raw TCP socket, so a TLS handshake that never ends still holds only its own slot.
               server.on('connection', (socket: Socket) => void this.#admit(socket));
-              server.on('secureConnection', (socket: TLSSocket) => this.#serve(socket));
+              server.on('secureConnection', (socket: TLSSocket) => this.#serve(socket, 'rtmps'));
               server.on('tlsClientError', (err, socket) => {
                 this.#log.warn({ ip: clientAddress(socket.remoteAddress ?? 'unknown'), reason: `TLS: ${err.message}` }, 'rtmps handshake failed');
                 socket.destroy();
@@ -129,7 +129,7 @@ export class RtmpListener {
     return true;
   }
 
-  #serve(socket: Socket): void {
+  #serve(socket: Socket, transport: RtmpTransport): void {
     // A TLS socket whose raw socket was refused is already destroyed.
     if (socket.destroyed) return;
     connectionCounter = (connectionCounter + 1) % Number.MAX_SAFE_INTEGER;
@@ -137,6 +137,7 @@ export class RtmpListener {
       socket,
       id: `c${connectionCounter.toString(36)}`,
       address: clientAddress(socket.remoteAddress ?? 'unknown'),
+      transport,
       gate: this.#opts.gate,
       log: this.#log,
       publishDeadlineMs: this.#opts.publishDeadlineMs,

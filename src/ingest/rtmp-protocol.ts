@@ -160,6 +160,8 @@ export class RtmpProtocol extends Rtmp {
     }
     const refusal = this.#handlers.connect(app);
     if (refusal !== null) {
+      // The library writes every message in chunks of its own size, which the client only knows once told.
+      this.setChunkSize(this.outChunkSize);
       this.sendInvokeMessage(0, {
         cmd: '_error',
         transId,
@@ -201,6 +203,11 @@ export class RtmpProtocol extends Rtmp {
     const reason = 'playback over RTMP is not offered: shows are watched over HTTP';
     this.sendStatusMessage(streamId, 'error', 'NetStream.Play.Failed', reason);
     throw new RtmpRefusal('play', reason);
+  }
+
+  /** Tells an accepted publisher, in an error status, why shopcast is about to end its publish. */
+  endPublish(reason: string): void {
+    if (this.#publishing) this.sendStatusMessage(this.streamId ?? 0, 'error', 'NetStream.Publish.Denied', reason);
   }
 
   #refusePublish(streamId: number, code: PublishRefusalCode, reason: string): never {

@@ -51,7 +51,7 @@ export interface ResumableShow {
   /** The ladder of its latest run: plan the reconnecting publisher with it, or the show cannot continue. */
   ladder: Ladder;
   startedAtMs: number;
-  /** When its reconnect window, counted from the last segment before the restart, ends. */
+  /** When its reconnect window ends: a whole window from the restart (see #restore). */
   windowEndsAtMs: number;
 }
 
@@ -503,8 +503,12 @@ export class Packager implements MediaLibrary {
     channel.show = show;
     channel.ladder = state.ladder;
     channel.openedAtMs = state.openedAtMs;
-    const windowEndsAtMs = lastActivityMs(state) + this.#reconnectWindowMs;
-    const resumable = !show.ended && windowEndsAtMs > Date.now();
+    // The seller could not reconnect while the gateway was down: a show that was inside its window when the gateway
+    // went (its last segment less than a window old) gets a whole window from now, so it is held at most two windows
+    // after its last media.
+    const now = Date.now();
+    const resumable = !show.ended && lastActivityMs(state) + this.#reconnectWindowMs > now;
+    const windowEndsAtMs = now + this.#reconnectWindowMs;
     if (!show.ended && !resumable) {
       // Its pins were closed with the show's record, which knows nothing of the packager: no later show inherits them.
       show.end();

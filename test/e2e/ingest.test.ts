@@ -120,6 +120,7 @@ describe('RTMP ingest under hostile input', { timeout: 300_000 }, () => {
     const { code, afterMs } = await exitWithin(intruder, 5000);
     assert.notEqual(code, 0, 'the encoder knows it was refused');
     assert.ok(afterMs < 5000, `refused after ${afterMs} ms`);
+    assert.match(intruder.stderr(), /Server error: unknown stream key/, 'and why');
     const refusal = sc.logs().find((l) => l.msg === 'publish refused' && l.reason === 'unknown stream key');
     assert.ok(refusal);
     assert.equal(refusal.ip, '127.0.0.1');
@@ -130,6 +131,7 @@ describe('RTMP ingest under hostile input', { timeout: 300_000 }, () => {
     const lost = publish({ url: sc.rtmpUrl.replace(/\/live$/, '/admin') + `/${sc.streamKey}`, durationS: 20 });
     const { code } = await exitWithin(lost, 5000);
     assert.notEqual(code, 0);
+    assert.match(lost.stderr(), /Server error: unknown application "admin"/, 'FFmpeg says why (the answer is chunked as announced)');
     assert.ok(sc.logs().some((l) => l.msg === 'connect refused' && String(l.reason).includes('unknown application')));
   });
 
@@ -137,6 +139,7 @@ describe('RTMP ingest under hostile input', { timeout: 300_000 }, () => {
     const second = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}`, durationS: 20 });
     const { code } = await exitWithin(second, 5000);
     assert.notEqual(code, 0);
+    assert.match(second.stderr(), /Server error: channel already has a publisher/);
     assert.ok(sc.logs().some((l) => l.msg === 'publish refused' && l.reason === 'channel already has a publisher'));
     await showGoesOn(sc);
   });
@@ -157,6 +160,7 @@ describe('RTMP ingest under hostile input', { timeout: 300_000 }, () => {
       assert.equal(rotated.status, 200);
       await waitFor('the old publisher cut', () => stubborn.isClosed, 2000, 10);
       assert.ok(stubborn.closedAtMs! - rotatedAt < 1000, `cut ${stubborn.closedAtMs! - rotatedAt} ms after the rotation`);
+      assert.match(stubborn.text, /NetStream\.Publish\.Denied[\s\S]*stream key rotated/, 'told why before the cut');
 
       const seller = publish({ url: `${sc.rtmpUrl}/${rotated.body.streamKey}`, width: 426, height: 240 });
       try {

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import type HLS from 'hls-parser';
 import { parseMaster, parseMedia, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
+import { SseClient } from './helpers/sse.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
 const ADMIN_TOKEN = 'sc_e2e-restart-admin-token-0123456789';
@@ -81,8 +82,15 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
 
       const before = new Map<string, HLS.types.MediaPlaylist>();
       for (const uri of uris) before.set(uri, (await media(gateway, uri)).playlist);
+      // What a product page hears while the gateway goes: never that the show ended.
+      const page = new SseClient(`${gateway.httpUrl}/api/channels/demo/events?viewer=1`);
+      await page.next('the snapshot', () => true, 'snapshot');
       const code = await gateway.stop(signal);
       assert.equal(code, signal === 'SIGTERM' ? 0 : null, `exit code after ${signal}`);
+      // A killed gateway cuts the stream mid-read: that is how it ends here, not a failure.
+      await page.stop();
+      const told = page.named('state').map((e) => (JSON.parse(e.data) as { state: string }).state);
+      assert.ok(!told.includes('ended'), `pages were told ${told.join(', ')} while the gateway stopped`);
       await publisher.stop();
       if (signal === 'SIGTERM') {
         const log = gateway.logs();

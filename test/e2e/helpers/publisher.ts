@@ -16,6 +16,8 @@ export interface PublisherOptions {
 export interface Publisher {
   process: ChildProcess;
   startedAtMs: number;
+  /** What FFmpeg printed on stderr (errors only: it runs with -loglevel error), the last 16 KiB. */
+  stderr(): string;
   stop(): Promise<void>;
   exited: Promise<number | null>;
 }
@@ -37,11 +39,15 @@ export function publisherArgs(opts: PublisherOptions): string[] {
 
 export function publish(opts: PublisherOptions): Publisher {
   const child = spawn('ffmpeg', publisherArgs(opts), { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.resume();
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-16 * 1024);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     process: child,
     startedAtMs: Date.now(),
+    stderr: () => stderr,
     exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -15,6 +15,8 @@ export class SseClient {
   #closed: Promise<void>;
   status = 0;
   contentType = '';
+  /** Why the stream ended from the server's side (a gateway killed mid-stream), if it did. */
+  endedBy: Error | undefined;
 
   constructor(url: string, headers: Record<string, string> = {}) {
     this.#closed = this.#read(url, headers);
@@ -38,7 +40,8 @@ export class SseClient {
         }
       }
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
+      // Recorded rather than thrown: a test that cuts the server reads it here, any other fails on it in close().
+      if ((err as Error).name !== 'AbortError') this.endedBy = err as Error;
     }
   }
 
@@ -76,7 +79,15 @@ export class SseClient {
     return id;
   }
 
+  /** Stops reading; fails if the server cut the stream earlier (use `endedBy` where that is expected). */
   async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#closed;
+    if (this.endedBy !== undefined) throw this.endedBy;
+  }
+
+  /** Stops reading, whether or not the server cut the stream first. */
+  async stop(): Promise<void> {
     this.#abort.abort();
     await this.#closed;
   }

@@ -107,7 +107,7 @@ test('a show stopped without ending is served again at once by the next process 
   const [show] = resumable;
   assert.equal(show?.slug, SLUG);
   assert.deepEqual(show?.ladder, ladder());
-  assert.ok(show !== undefined && show.windowEndsAtMs > startedAt + 25_000 && show.windowEndsAtMs <= startedAt + 30_000);
+  assert.ok(show !== undefined && show.windowEndsAtMs >= startedAt + 30_000 && show.windowEndsAtMs <= Date.now() + 30_000, 'a whole window from the restart');
   assert.equal(second.body(), before, 'the same playlist, served before any new run');
   assert.ok(second.packager.playlist(SLUG, 'master.m3u8'));
   for (const rung of ['360p', '180p']) {
