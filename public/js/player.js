@@ -51,6 +51,11 @@ export class LivePlayer {
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #retryTimer;
   /** The recovery waiting out its back-off, if one is. @type {(() => void) | null} */ #pendingRetry = null;
   #lastMediaRecoveryAt = -Infinity;
+  /**
+   * The server was lost (a network error): media may still come from the browser's cache, so only a playlist loaded
+   * again says the stream is back.
+   */
+  #serverLost = false;
   #codecSwapped = false;
   #onNativeError = () => this.#rebuildLater('native playback error');
 
@@ -62,7 +67,7 @@ export class LivePlayer {
     this.#events = opts;
     this.#video.addEventListener('playing', () => {
       this.#events.onAutoplay(false);
-      this.#events.onTrouble(false);
+      if (!this.#serverLost) this.#events.onTrouble(false);
     });
   }
 
@@ -92,6 +97,7 @@ export class LivePlayer {
     this.#teardown();
     this.#url = null;
     this.#attempt = 0;
+    this.#serverLost = false;
     this.#video.removeAttribute('src');
     this.#video.load();
   }
@@ -150,7 +156,9 @@ export class LivePlayer {
       this.play();
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => this.#events.onLevelSwitched(data.level));
+    hls.on(Hls.Events.LEVEL_LOADED, () => (this.#serverLost = false));
     hls.on(Hls.Events.FRAG_BUFFERED, () => {
+      if (this.#serverLost) return;
       this.#attempt = 0;
       this.#events.onTrouble(false);
     });
@@ -167,6 +175,7 @@ export class LivePlayer {
    */
   #recover(error) {
     this.#events.onTrouble(true);
+    if (error.type === Hls.ErrorTypes.NETWORK_ERROR) this.#serverLost = true;
     if (error.type === Hls.ErrorTypes.NETWORK_ERROR && !lostManifest(error.details)) {
       this.#later(() => this.#hls?.startLoad());
     } else if (error.type === Hls.ErrorTypes.MEDIA_ERROR) {

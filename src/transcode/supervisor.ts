@@ -95,7 +95,8 @@ export class Supervisor {
         const superseded = this.#publishes.get(slug) !== publishId || this.#ladders.get(slug) !== tentative;
         if (superseded || keyframesFit({ keyframeIntervalS, segmentDurationS: profile.segmentDurationS })) return;
         this.opts.log.info(
-          { slug, keyframeIntervalS, segmentDurationS: profile.segmentDurationS },
+          // null: no second keyframe came within the wait, so the interval is longer than waitedS.
+          { slug, keyframeIntervalS, waitedS: waitMs / 1000, segmentDurationS: profile.segmentDurationS },
           'source keyframes do not fit the segments: encoding every rung instead of copying the source',
         );
         // Killed, not flushed: the tentative run's short last segment must not open the show with the wrong rungs.

@@ -264,6 +264,8 @@ describe('live commerce in the browser', { timeout: 360_000 }, () => {
     await studio.waitForSelector('#confirm[open]');
     await studio.click('#confirm-ok');
     await created.waitFor({ state: 'detached' });
+    assert.equal(await studio.isVisible('#token-created'), false, 'a revoked token\'s secret leaves the screen');
+    assert.equal(await studio.inputValue('#token-secret'), '');
     assert.equal((await fetch(`${sc.httpUrl}/api/me`, { headers: { Authorization: `Bearer ${secret}` } })).status, 401, 'revoked at once');
     await studio.click('[data-tab="live"]');
   });

@@ -114,14 +114,18 @@ describe('product page', { timeout: 240_000 }, () => {
     });
 
     it('recovers by itself after the stream disappears for 10 s', async () => {
+      const outageAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      const outageStartedMs = Date.now();
       fx.outage(10_000);
       await page.waitForFunction(() => document.getElementById('notice-text')?.textContent === 'Reconnecting to the video…', null, {
         timeout: 15_000,
       });
       assert.equal(await page.isVisible('#notice'), true);
-      // Buffered video may keep playing during the outage: recovery means the notice goes once the stream is back,
-      // and playback then advances on new media.
+      // Buffered (even browser-cached) video may keep playing during the outage: recovery means the notice goes only
+      // once the stream is back, the player rejoins live (not the 10 s it missed) and plays new media from there.
       await page.waitForFunction(() => document.getElementById('notice')?.hidden === true, null, { timeout: 40_000 });
+      assert.ok(Date.now() >= outageStartedMs + 10_000, 'the notice stayed until the stream was back');
+      await page.waitForFunction((at) => document.querySelector('video')!.currentTime >= at + 8, outageAt, { timeout: 20_000 });
       const sample = await waitForPlayback(page, { advanceS: 2, timeoutMs: 40_000 });
       assert.ok(sample.frames > sample.framesAtStart);
       assert.equal(await page.evaluate(() => document.body.dataset.state), 'live');

@@ -17,6 +17,17 @@ export function mountTokens(ctx) {
   const form = /** @type {HTMLFormElement} */ (byId('token-form'));
   const name = /** @type {HTMLInputElement} */ (byId('token-name'));
   const error = byId('token-error');
+  const created = byId('token-created');
+  const secret = /** @type {HTMLInputElement} */ (byId('token-secret'));
+  /** The token whose secret the "copy it now" box shows, if one. @type {string | null} */
+  let shownId = null;
+
+  /** A secret stays on screen only while its token exists. */
+  function hideSecret() {
+    shownId = null;
+    secret.value = '';
+    created.hidden = true;
+  }
 
   async function load() {
     try {
@@ -56,6 +67,7 @@ export function mountTokens(ctx) {
     if (!ok) return;
     try {
       await ctx.call(`/api/tokens/${encodeURIComponent(token.id)}`, { method: 'DELETE' });
+      if (token.id === shownId) hideSecret();
       if (token.current) return ctx.onSignedOut();
       ctx.toast(`Revoked “${token.name}”.`);
       void load();
@@ -72,9 +84,10 @@ export function mountTokens(ctx) {
       return;
     }
     try {
-      const created = await ctx.call('/api/tokens', { method: 'POST', body: { name: name.value.trim() } });
-      /** @type {HTMLInputElement} */ (byId('token-secret')).value = created.token;
-      byId('token-created').hidden = false;
+      const made = await ctx.call('/api/tokens', { method: 'POST', body: { name: name.value.trim() } });
+      secret.value = made.token;
+      shownId = made.id;
+      created.hidden = false;
       name.value = '';
       void load();
     } catch (err) {
