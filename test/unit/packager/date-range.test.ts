@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parse, setOptions, type types } from 'hls-parser';
-import { pino } from 'pino';
 import { EventBus } from '../../../src/events.js';
 import { assertDateRange, renderDateRange, type DateRange } from '../../../src/packager/date-range.js';
 import { Packager } from '../../../src/packager/packager.js';
 import { renderMediaPlaylist } from '../../../src/packager/render.js';
 import { Show } from '../../../src/packager/show.js';
-import { ffmpegPlaylist, ladder } from './fixtures.js';
+import { ffmpegPlaylist, ladder, packagerOptions } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0, 0);
 
@@ -147,16 +146,7 @@ test('the packager lists a range on every rung, re-renders on each change, and a
   const root = await mkdtemp(path.join(tmpdir(), 'shopcast-daterange-'));
   roots.push(root);
   const bus = testBus();
-  const packager = new Packager({
-    bus,
-    mediaDir: path.join(root, 'media'),
-    stateDir: path.join(root, 'state'),
-    windowSegments: 4,
-    segmentGraceS: 0,
-    reconnectWindowS: 30,
-    isChannel: () => true,
-    log: pino({ level: 'silent' }),
-  });
+  const packager = new Packager(packagerOptions(bus, root));
   await packager.start();
   try {
     const media = (rung: string): string | undefined => packager.playlist('demo', `${rung}/index.m3u8`)?.body;
@@ -204,15 +194,6 @@ test('the packager lists a range on every rung, re-renders on each change, and a
 });
 
 test('setDateRange refuses an invalid range synchronously', () => {
-  const packager = new Packager({
-    bus: testBus(),
-    mediaDir: path.join(tmpdir(), 'unused'),
-    stateDir: path.join(tmpdir(), 'unused'),
-    windowSegments: 4,
-    segmentGraceS: 0,
-    reconnectWindowS: 30,
-    isChannel: () => true,
-    log: pino({ level: 'silent' }),
-  });
+  const packager = new Packager(packagerOptions(testBus(), path.join(tmpdir(), 'unused')));
   assert.throws(() => packager.setDateRange('demo', { ...pin('1', T0), attributes: { product: 'x' } }), /client attribute/);
 });

@@ -1,5 +1,23 @@
-// Shared fixtures of the packager tests: a two-rung ladder and FFmpeg-style private playlists.
+// Shared fixtures of the packager tests: packager options, a two-rung ladder and FFmpeg-style private playlists.
+import path from 'node:path';
+import { pino } from 'pino';
 import type { Ladder, Rung } from '../../../src/media.js';
+import type { PackagerOptions } from '../../../src/packager/packager.js';
+
+/** A packager on `root` (media and state below it) with a short window, no grace and every slug a channel. */
+export function packagerOptions(bus: PackagerOptions['bus'], root: string, opts: Partial<PackagerOptions> = {}): PackagerOptions {
+  return {
+    bus,
+    mediaDir: path.join(root, 'media'),
+    stateDir: path.join(root, 'state'),
+    windowSegments: 4,
+    segmentGraceS: 0,
+    reconnectWindowS: 30,
+    isChannel: () => true,
+    log: pino({ level: 'silent' }),
+    ...opts,
+  };
+}
 
 export function rung(name: string, width: number, height: number, kbps: number): Rung {
   return {

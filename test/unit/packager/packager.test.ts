@@ -9,11 +9,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, type types } from 'hls-parser';
-import { pino } from 'pino';
 import { EventBus, type ShopcastEvents } from '../../../src/events.js';
 import type { JsonValue } from '../../../src/origin/ports.js';
 import { Packager } from '../../../src/packager/packager.js';
-import { ladder } from './fixtures.js';
+import { ladder, packagerOptions } from './fixtures.js';
 
 const DEBIAN_FFMPEG = '/usr/bin/ffmpeg';
 const BUNDLED_FFMPEG = path.resolve('node_modules/@ffmpeg-installer/linux-x64/ffmpeg');
@@ -29,16 +28,7 @@ const published: ShopcastEvents['packager.segment'][] = [];
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'shopcast-packager-'));
   mediaDir = path.join(root, 'media');
-  packager = new Packager({
-    bus,
-    mediaDir,
-    stateDir: path.join(root, 'state'),
-    windowSegments: 4,
-    segmentGraceS: 0,
-    reconnectWindowS: 30,
-    isChannel: () => true,
-    log: pino({ level: 'silent' }),
-  });
+  packager = new Packager(packagerOptions(bus, root));
   bus.on('packager.segment', (event) => published.push(event));
   await packager.start();
 });

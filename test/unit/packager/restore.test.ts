@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, type types } from 'hls-parser';
-import { pino } from 'pino';
 import type { EventBus } from '../../../src/events.js';
 import { testBus } from '../bus.js';
 import { Packager, type PackagerOptions } from '../../../src/packager/packager.js';
-import { ffmpegPlaylist, ladder } from './fixtures.js';
+import { ffmpegPlaylist, ladder, packagerOptions } from './fixtures.js';
 
 const SLUG = 'demo';
 const PIN = { id: 'pin-1', class: 'com.shopcast.pin', startMs: Date.now(), attributes: { 'X-PRODUCT-ID': 'p1' } };
@@ -36,17 +35,7 @@ interface Gateway {
 
 function gateway(dir: string, opts: Partial<PackagerOptions> = {}): Gateway {
   const bus = testBus();
-  const packager = new Packager({
-    bus,
-    mediaDir: path.join(dir, 'media'),
-    stateDir: path.join(dir, 'state'),
-    windowSegments: 4,
-    segmentGraceS: 30,
-    reconnectWindowS: 30,
-    isChannel: () => true,
-    log: pino({ level: 'silent' }),
-    ...opts,
-  });
+  const packager = new Packager(packagerOptions(bus, dir, { segmentGraceS: 30, ...opts }));
   const body = (rung = '360p'): string | undefined => packager.playlist(SLUG, `${rung}/index.m3u8`)?.body;
   return {
     bus,
