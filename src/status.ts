@@ -11,6 +11,7 @@ import type { IngestStats } from './ingest/tap.js';
 import type { PackagerStatus } from './packager/packager.js';
 import type { TranscoderStats } from './transcode/supervisor.js';
 import { DISK_FULL_BYTES, freeBytes } from './transcode/disk-space.js';
+import { masterPlaylistUrl } from './media-names.js';
 
 export interface StatusSources {
   channels: Pick<ChannelRepository, 'bySlug'>;
@@ -90,7 +91,7 @@ export class StatusView implements StatusReader {
       title: channel.title,
       state: live?.state ?? (packaged !== undefined ? 'ended' : 'offline'),
       playable: (packaged?.playable ?? false) && !(live !== undefined && packaged?.ended === true),
-      masterUrl: `/live/${slug}/master.m3u8`,
+      masterUrl: masterPlaylistUrl(slug),
       startedAt: live?.since ?? null,
       endedAt: live ? null : (endedAt?.toISOString() ?? null),
     };

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, notFound, sendError } from './errors.js';
-import { validParam } from './params.js';
+import { HttpError, badRequest, notFound, sendError } from './errors.js';
 import type { Logger } from '../log.js';
+import { LIVE_PREFIX, PLAYLIST_CONTENT_TYPE, mediaFileContentType, parseMediaPath } from '../media-names.js';
 import type { MediaLibrary, RenderedPlaylist } from './ports.js';
 import { SegmentCache } from './segmentCache.js';
 
@@ -21,7 +21,6 @@ export type MediaHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 /** Segment bytes the origin keeps in memory, split between its processes: the live windows of a few channels. */
 export const SEGMENT_CACHE_BYTES = 32 * 1024 * 1024;
-const PREFIX = '/live/';
 const SEGMENT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const PREFLIGHT_MAX_AGE_S = 86_400;
 const COMMON_HEADERS = {
@@ -49,7 +48,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
       const etag = `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64url')}"`;
       const headers = {
         ...COMMON_HEADERS,
-        'Content-Type': 'application/vnd.apple.mpegurl',
+        'Content-Type': PLAYLIST_CONTENT_TYPE,
         'Cache-Control': `public, max-age=${Math.max(0, Math.floor(playlist.maxAgeS))}`,
         ETag: etag,
       };
@@ -81,7 +80,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     }
     const headers = {
       ...COMMON_HEADERS,
-      'Content-Type': file.endsWith('.m4s') ? 'video/iso.segment' : 'video/mp4',
+      'Content-Type': mediaFileContentType(file),
       'Cache-Control': SEGMENT_CACHE_CONTROL,
       'Accept-Ranges': 'bytes',
     };
@@ -119,25 +118,18 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError({ status: 405, code: 'method_not_allowed', message: 'method not allowed', headers: { Allow: 'GET, HEAD, OPTIONS' } });
     }
-    // Path parts are used raw, never URL-decoded, so encoded tricks fail validation.
-    const parts = path.slice(PREFIX.length).split('/');
-    const [slugPart, second, third] = parts;
-    if (parts.length === 2 && second === 'master.m3u8') {
-      return servePlaylist(req, res, opts.media.playlist(validParam('slug', slugPart), 'master.m3u8'));
-    }
-    if (parts.length !== 3) throw notFound(`no media at ${path}`);
-    const slug = validParam('slug', slugPart);
-    const rung = validParam('rung', second);
-    if (third === 'index.m3u8') return servePlaylist(req, res, opts.media.playlist(slug, `${rung}/index.m3u8`));
-    const file = validParam('file', third);
-    const filePath = opts.media.segmentPath(slug, rung, file);
+    const target = parseMediaPath(path);
+    if ('notFound' in target) throw notFound(`no media at ${path}`);
+    if ('invalid' in target) throw badRequest(`invalid ${target.invalid}`);
+    if (target.kind === 'playlist') return servePlaylist(req, res, opts.media.playlist(target.slug, target.name));
+    const filePath = opts.media.segmentPath(target.slug, target.rung, target.file);
     if (filePath === undefined) throw notFound('segment not published');
-    return serveSegment(req, res, file, filePath);
+    return serveSegment(req, res, target.file, filePath);
   };
 
   return (req, res) => {
     const url = req.url ?? '';
-    if (!url.startsWith(PREFIX)) return false;
+    if (!url.startsWith(LIVE_PREFIX)) return false;
     const query = url.indexOf('?');
     const fail = (err: unknown): void => {
       const answered = sendError(res, err, COMMON_HEADERS);

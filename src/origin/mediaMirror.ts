@@ -1,7 +1,7 @@
 // An HTTP worker's copy of the packager's public media: playlists arrive over IPC as the packager renders them, and a
 // segment may be served while it is listed, or for the grace period after it left the playlist (as on disk).
 import path from 'node:path';
-import { MASTER_PLAYLIST, MEDIA_FILE_NAME, RUNG_NAME, rungOfMediaPlaylist } from '../packager/names.js';
+import { MASTER_PLAYLIST, MEDIA_FILE_NAME, RUNG_NAME, rungOfMediaPlaylist } from '../media-names.js';
 import type { MediaLibrary, RenderedPlaylist } from './ports.js';
 
 /** What the primary sends for each re-render of a channel's playlists (the `packager.playlists` event). */

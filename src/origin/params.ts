@@ -1,11 +1,8 @@
 // Strict validation of URL parameters, before any of them reaches a lookup or a file system path.
+import { CHANNEL_SLUG, MEDIA_FILE_NAME, RUNG_NAME } from '../media-names.js';
 import { badRequest } from './errors.js';
 
-const PATTERNS = {
-  slug: /^[a-z0-9][a-z0-9-]{0,62}$/,
-  rung: /^[a-z0-9]{1,16}$/,
-  file: /^[a-z0-9]+-(?:init\d+\.mp4|\d+\.m4s)$/,
-} as const;
+const PATTERNS = { slug: CHANNEL_SLUG, rung: RUNG_NAME, file: MEDIA_FILE_NAME } as const;
 
 export type ParamName = keyof typeof PATTERNS;
 
@@ -13,8 +10,4 @@ export type ParamName = keyof typeof PATTERNS;
 export function validParam(name: ParamName, value: string | undefined): string {
   if (value === undefined || !PATTERNS[name].test(value)) throw badRequest(`invalid ${name}`);
   return value;
-}
-
-export function isValidSlug(value: string): boolean {
-  return PATTERNS.slug.test(value);
 }

@@ -9,15 +9,15 @@ import type { Ladder } from '../media.js';
 import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
 import {
+  CHANNEL_SLUG,
   MASTER_PLAYLIST,
   MEDIA_FILE_NAME,
   RUNG_NAME,
-  SLUG,
   initFileName,
-  nextShowId,
   rungOfMediaPlaylist,
   segmentFileName,
-} from './names.js';
+} from '../media-names.js';
+import { nextShowId } from './names.js';
 import { PublicFiles, type MediaFile } from './public-files.js';
 import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
@@ -230,7 +230,7 @@ export class Packager implements MediaLibrary {
 
   #enqueue(slug: string, task: () => Promise<void> | void): void {
     if (this.#stopped) return;
-    if (!SLUG.test(slug)) {
+    if (!CHANNEL_SLUG.test(slug)) {
       this.#log.error({ slug }, 'ignoring an event for a slug that cannot be a folder name');
       return;
     }

@@ -4,7 +4,7 @@
 import { access, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { MEDIA_FILE_NAME } from './names.js';
+import { MEDIA_FILE_NAME } from '../media-names.js';
 import { RetentionSchedule } from './retention.js';
 import type { StoredFile } from './show-state.js';
 

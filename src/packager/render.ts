@@ -1,7 +1,7 @@
 // Renders a show's HLS playlists (RFC 8216bis) as text, once per update; pure, so every tag is unit-tested.
 import type { Rung } from '../media.js';
 import { renderDateRange } from './date-range.js';
-import { initFileName, mediaPlaylistName, segmentFileName } from './names.js';
+import { initFileName, mediaPlaylistName, segmentFileName } from '../media-names.js';
 import type { Show } from './show.js';
 
 /** The media playlist of every rung: rungs share sequence numbers, durations and (relative) file names. */

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Ladder } from '../media.js';
 import { assertDateRange, type DateRange } from './date-range.js';
-import { MEDIA_FILE_NAME, RUNG_NAME, SLUG } from './names.js';
+import { CHANNEL_SLUG, MEDIA_FILE_NAME, RUNG_NAME } from '../media-names.js';
 import type { ShowSnapshot } from './show.js';
 
 /** One public file of the channel: listed now (retiredAtMs null) or left every playlist at retiredAtMs. */
@@ -64,7 +64,7 @@ const segment = z.object({
 
 const schema = z.object({
   version: z.literal(VERSION),
-  slug: z.string().regex(SLUG),
+  slug: z.string().regex(CHANNEL_SLUG),
   ladder: z.object({ profile: z.string(), segmentDurationS: z.number().positive(), rungs: z.array(rung).min(1) }),
   show: z.object({
     showId: z.string().regex(/^[a-z0-9]+$/),

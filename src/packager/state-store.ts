@@ -3,7 +3,7 @@
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { SHOW_STATE_FILE, SHOW_STATE_TMP_SUFFIX, showStateFileName } from './names.js';
+import { SHOW_STATE_TMP_SUFFIX, showStateFileName, slugOfStateFile } from './names.js';
 import { parseChannelState, serialiseChannelState, type ChannelState } from './show-state.js';
 
 export interface StateStoreOptions {
@@ -41,7 +41,7 @@ export class StateStore {
         await unlink(file).catch(() => undefined);
         continue;
       }
-      const slug = SHOW_STATE_FILE.exec(name)?.[1];
+      const slug = slugOfStateFile(name);
       if (slug === undefined) continue;
       try {
         const state = parseChannelState(await readFile(file, 'utf8'));

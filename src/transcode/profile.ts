@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { RUNG_NAME } from '../media-names.js';
 
 const X264_PRESETS = [
   'ultrafast',
@@ -20,7 +21,7 @@ const rungSchema = z.strictObject({
   /** URL path segment of the rendition; 'source' is reserved for the passthrough rung. */
   name: z
     .string()
-    .regex(/^[a-z0-9]+$/, 'must be lowercase letters and digits')
+    .regex(RUNG_NAME, 'must be 1 to 16 lowercase letters and digits')
     .refine((name) => name !== 'source', "'source' is reserved for the passthrough rung"),
   /** Short side in pixels (the height of a landscape picture, the width of a portrait one). */
   shortSide: z.number().int().min(64).max(4320).multipleOf(2, 'must be even (4:2:0 video)'),

@@ -1,4 +1,5 @@
 // How a channel looks from outside: the public view shoppers' pages read, and the owner's view (never the key).
+import { masterPlaylistUrl } from '../../media-names.js';
 import type { Channel, Seller } from '../../store/ports.js';
 import type { ChannelState, LiveReader, StatusReader } from '../ports.js';
 import type { ApiDeps } from './deps.js';
@@ -24,7 +25,7 @@ export function channelPublic(channel: Channel, sources: ChannelViewSources): Ch
     description: channel.description,
     state: status?.state ?? 'offline',
     playable: status?.playable ?? false,
-    masterUrl: status?.masterUrl ?? `/live/${channel.slug}/master.m3u8`,
+    masterUrl: status?.masterUrl ?? masterPlaylistUrl(channel.slug),
     startedAt: status?.startedAt ?? null,
     endedAt: status?.endedAt ?? null,
     viewers: sources.live.viewers(channel.slug),

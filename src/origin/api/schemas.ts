@@ -2,13 +2,9 @@
 // from them, so what is checked and what is documented are the same thing.
 import { z } from 'zod';
 import { TRANSCODER_STATES } from '../../transcode/transcoder.js';
-import { isValidSlug } from '../params.js';
+import { CHANNEL_SLUG, NEW_CHANNEL_SLUG } from '../../media-names.js';
 
-/** Slug of a new channel: lowercase letters, digits and inner hyphens, at most 40 characters. */
-export const NEW_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-
-/** Any slug that may name an existing channel (channels made before the stricter NEW_SLUG rule included). */
-export const slugParam = z.string().refine(isValidSlug).meta({ description: 'channel slug' });
+export const slugParam = z.string().regex(CHANNEL_SLUG).meta({ description: 'channel slug' });
 export const uuidParam = z.uuid();
 
 export const channelParams = z.object({ slug: slugParam });
@@ -51,7 +47,7 @@ const description = z.string().max(2000);
 /** `profiles` are the names of the ladder files in profiles/. */
 export function newChannelSchema(profiles: readonly string[]) {
   return z.strictObject({
-    slug: z.string().regex(NEW_SLUG, 'expected 1–40 lowercase letters, digits or inner hyphens'),
+    slug: z.string().regex(NEW_CHANNEL_SLUG, 'expected 1–40 lowercase letters, digits or inner hyphens'),
     title,
     description: description.optional(),
     profile: z.enum(profiles).optional(),

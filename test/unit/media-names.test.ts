@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  MEDIA_FILE_NAME,
+  initFileName,
+  masterPlaylistUrl,
+  mediaFileContentType,
+  mediaPlaylistName,
+  parseMediaPath,
+  rungOfMediaPlaylist,
+  segmentFileName,
+} from '../../src/media-names.js';
+
+test('published names match what the origin accepts', () => {
+  assert.equal(segmentFileName('mf3k2a', 12), 'mf3k2a-12.m4s');
+  assert.equal(initFileName('mf3k2a', 1), 'mf3k2a-init1.mp4');
+  assert.match(segmentFileName('mf3k2a', 12), MEDIA_FILE_NAME);
+  assert.match(initFileName('mf3k2a', 1), MEDIA_FILE_NAME);
+  for (const bad of ['seg1.m4s', '../mf3k2a-1.m4s', 'mf3k2a-1.m4s.tmp', 'mf3k2a-init.mp4', 'MF-1.m4s']) {
+    assert.doesNotMatch(bad, MEDIA_FILE_NAME);
+  }
+});
+
+test('media playlist names round-trip to their rung', () => {
+  assert.equal(mediaPlaylistName('720p'), '720p/index.m3u8');
+  assert.equal(rungOfMediaPlaylist('720p/index.m3u8'), '720p');
+  assert.equal(rungOfMediaPlaylist('master.m3u8'), undefined);
+  assert.equal(rungOfMediaPlaylist('../720p/index.m3u8'), undefined);
+});
+
+test('the URLs the packager publishes parse back to what they name', () => {
+  const master = masterPlaylistUrl('demo');
+  assert.equal(master, '/live/demo/master.m3u8');
+  assert.deepEqual(parseMediaPath(master), { kind: 'playlist', slug: 'demo', name: 'master.m3u8' });
+  assert.deepEqual(parseMediaPath(`/live/demo/${mediaPlaylistName('360p')}`), { kind: 'playlist', slug: 'demo', name: '360p/index.m3u8' });
+  const file = segmentFileName('mf3k2a', 7);
+  assert.deepEqual(parseMediaPath(`/live/demo/360p/${file}`), { kind: 'file', slug: 'demo', rung: '360p', file });
+  assert.equal(mediaFileContentType(file), 'video/iso.segment');
+  assert.equal(mediaFileContentType(initFileName('mf3k2a', 0)), 'video/mp4');
+});
+
+test('a malformed name is a bad request, a well-formed path that names nothing is not found', () => {
+  const cases: Array<[string, ReturnType<typeof parseMediaPath>]> = [
+    ['/live/Demo/master.m3u8', { invalid: 'slug' }],
+    ['/live/%2e%2e/master.m3u8', { invalid: 'slug' }],
+    ['/live/demo/..%2f/index.m3u8', { invalid: 'rung' }],
+    ['/live/demo/360p/..%2fsecret', { invalid: 'file' }],
+    ['/live/demo/360p/mf3k2a-1.m4s.tmp', { invalid: 'file' }],
+    ['/live/demo/a23456789012345678/index.m3u8', { invalid: 'rung' }],
+    ['/live/demo/', { notFound: true }],
+    ['/live/demo/playlist.m3u8', { notFound: true }],
+    ['/live/demo/360p/x/y', { notFound: true }],
+    ['/live/', { notFound: true }],
+    ['/other/demo/master.m3u8', { notFound: true }],
+  ];
+  for (const [path, expected] of cases) assert.deepEqual(parseMediaPath(path), expected, path);
+});
