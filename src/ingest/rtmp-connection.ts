@@ -55,8 +55,11 @@ export interface RtmpConnectionOptions {
   onClosed(): void;
 }
 
-/** An answer (a refusal, why a publisher was cut) gets out before the socket is destroyed, however slowly the client reads. */
-const ANSWER_FLUSH_MS = 1_000;
+/**
+ * After an answer (a refusal, why a publisher was cut) the client has this long to read it and close; then the socket
+ * is destroyed, whatever the client does.
+ */
+const ANSWER_LINGER_MS = 500;
 
 export class RtmpConnection {
   readonly #opts: RtmpConnectionOptions;
@@ -134,7 +137,7 @@ export class RtmpConnection {
     this.#endAfterAnswer(refusal.message, 'warn', `${refusal.command} refused`);
   }
 
-  /** The client was sent why; the socket is destroyed once that answer is out (or after ANSWER_FLUSH_MS). */
+  /** The client was sent why; the socket goes once the client closed it (or after ANSWER_LINGER_MS). */
   #endAfterAnswer(reason: string, level: 'info' | 'warn', message: string): void {
     if (this.#ended) return;
     const { socket } = this.#opts;
@@ -142,13 +145,13 @@ export class RtmpConnection {
     this.#finish();
     this.#opts.log[level](this.#fields(reason), message);
     socket.off('data', this.#onData);
-    socket.pause();
-    const timer = setTimeout(() => socket.destroy(), ANSWER_FLUSH_MS);
+    // What the client still sends is read and dropped: closing with unread bytes resets the connection, and a reset
+    // makes the client's system discard the answer before the encoder has read it.
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);
     timer.unref();
-    socket.end(() => {
-      clearTimeout(timer);
-      socket.destroy();
-    });
+    socket.once('close', () => clearTimeout(timer));
+    socket.end();
     publish?.ended(reason);
   }
 
