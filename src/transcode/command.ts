@@ -87,24 +87,48 @@ function inputArgs(video: VideoSource, decodes: boolean): string[] {
 }
 
 /**
- * `[0:v:0]split=N[s0]...;[s0]scale=W:H,setsar=1[v0];...` for the encoded rungs, in ladder order. `fps` is added only
- * where a rung caps the source's rate (or the rate is unknown): it holds every frame until the next one arrives, a
- * frame of delay on every segment close.
+ * `[0:v:0]split=N[s0]...;[s0]scale=W:H,setsar=1[v0];...` for the encoded rungs, in ladder order. A rung at most half
+ * the size of another encoded rung is scaled from that rung's picture rather than the source's: scaling costs by the
+ * input's pixels, which made the low rungs cost more to scale than to encode. `fps` is added only where a rung caps the
+ * rate it is fed (or the rate is unknown): it holds every frame until the next one arrives, a frame of delay on every
+ * segment close.
  */
 function filterGraph(video: VideoSource, encoded: Rung[]): string {
-  const splits = encoded.map((_, i) => `[s${i}]`).join('');
+  const parents = encoded.map((rung) => scaleParent(rung, encoded));
+  const inputsOf = (parent: number | null): string[] => encoded.flatMap((_, i) => (parents[i] === parent ? [`[s${i}]`] : []));
+  const fromSource = inputsOf(null);
   const chains = encoded.map((rung, i) => {
-    const retime = !(video.fps > 0 && video.fps <= rung.fps * FPS_TOLERANCE);
-    return `[s${i}]${retime ? `fps=${rung.fps},` : ''}${scaleFilter(video, rung)},setsar=1[v${i}]`;
+    const parent = parents[i] ?? null;
+    const input = parent === null ? video : encoded[parent]!;
+    const retime = !(input.fps > 0 && input.fps <= rung.fps * FPS_TOLERANCE);
+    const children = inputsOf(i);
+    const output = children.length === 0 ? `[v${i}]` : `,split=${children.length + 1}[v${i}]${children.join('')}`;
+    return `[s${i}]${retime ? `fps=${rung.fps},` : ''}${scaleFilter(input, rung)},setsar=1${output}`;
   });
-  return [`[0:v:0]split=${encoded.length}${splits}`, ...chains].join(';');
+  return [`[0:v:0]split=${fromSource.length}${fromSource.join('')}`, ...chains].join(';');
 }
 
-function scaleFilter(video: VideoSource, rung: Rung): string {
+/** The smallest encoded rung at least twice `rung`'s short side, whose picture `rung` is scaled from; null: the source. */
+function scaleParent(rung: Rung, encoded: Rung[]): number | null {
+  const shortSide = (r: Rung): number => Math.min(r.width, r.height);
+  let parent: number | null = null;
+  for (const [i, candidate] of encoded.entries()) {
+    const bigEnough = shortSide(candidate) >= 2 * shortSide(rung);
+    if (bigEnough && (parent === null || shortSide(candidate) < shortSide(encoded[parent]!))) parent = i;
+  }
+  return parent;
+}
+
+function scaleFilter(input: Size, rung: Rung): string {
   const size = `${rung.width}:${rung.height}`;
-  const aspectChange = Math.abs((video.width / video.height) / (rung.width / rung.height) - 1);
+  const aspectChange = Math.abs((input.width / input.height) / (rung.width / rung.height) - 1);
   if (aspectChange <= ASPECT_TOLERANCE) return `scale=${size}`;
   return `scale=${size}:force_original_aspect_ratio=decrease,pad=${size}:(ow-iw)/2:(oh-ih)/2`;
+}
+
+interface Size {
+  width: number;
+  height: number;
 }
 
 interface StreamArgsOptions {

@@ -89,7 +89,7 @@ function plan({ profile, video, audio }: RungContext): Rung[] {
   const rungs = encoded.map((rung) => {
     const { name, videoBitrateKbps } = rung;
     const size = fitShortSide(video, rung.shortSide);
-    return encodedRung({ profile, audio }, { name, ...size, fps: cappedFps(video, rung), videoBitrateKbps });
+    return encodedRung({ profile, audio: rungAudio(audio, rung) }, { name, ...size, fps: cappedFps(video, rung), videoBitrateKbps });
   });
   if (canPassThrough(profile, video)) return [passthroughRung(video, audio), ...rungs];
   // Without passthrough the source's own size would be lost: encode it, named after the rung it stands in for.
@@ -105,8 +105,16 @@ function replan({ profile, video, audio, previous }: RungContext & { previous: L
     if (rung.passthrough && sameSize && canPassThrough(profile, video)) return passthroughRung(video, audio);
     const fps = rung.passthrough ? Math.min(rung.fps, maxProfileFps(profile)) : rung.fps;
     const { name, width, height, videoBitrateKbps } = rung;
-    return encodedRung({ profile, audio }, { name, width, height, fps, videoBitrateKbps });
+    const planned = profile.rungs.find((candidate) => candidate.name === name);
+    return encodedRung({ profile, audio: rungAudio(audio, planned) }, { name, width, height, fps, videoBitrateKbps });
   });
+}
+
+/** The audio of a rung: the stream's, unless the profile rung asks for less (encoded at that rate then). */
+function rungAudio(audio: AudioPlan | null, rung: ProfileRung | undefined): AudioPlan | null {
+  const capKbps = rung?.audioBitrateKbps;
+  if (audio === null || capKbps === undefined || capKbps >= audio.rung.bitrateKbps) return audio;
+  return { rung: { copy: false, bitrateKbps: capKbps }, codec: AAC_LC_CODEC };
 }
 
 function canPassThrough(profile: Profile, video: VideoSource): boolean {
@@ -189,7 +197,8 @@ function sourceSizeRung(context: Pick<RungContext, 'profile' | 'audio' | 'video'
   // Profile bitrates are sized for 16:9 at the rung's short side; fewer pixels need fewer bits, never more.
   const rungPixels = standIn.shortSide * Math.round((standIn.shortSide * 16) / 9);
   const videoBitrateKbps = Math.round(standIn.videoBitrateKbps * Math.min(1, (width * height) / rungPixels));
-  return encodedRung(context, { name: standIn.name, width, height, fps: cappedFps(video, standIn), videoBitrateKbps });
+  const audio = rungAudio(context.audio, standIn);
+  return encodedRung({ ...context, audio }, { name: standIn.name, width, height, fps: cappedFps(video, standIn), videoBitrateKbps });
 }
 
 function codecsOf(videoCodec: string, audio: AudioPlan | null): string {

@@ -27,6 +27,12 @@ const rungSchema = z.strictObject({
   shortSide: z.number().int().min(64).max(4320).multipleOf(2, 'must be even (4:2:0 video)'),
   videoBitrateKbps: z.number().int().min(50).max(100_000),
   maxFps: z.number().min(1).max(120),
+  /**
+   * Audio of this rung encoded at this rate when it is below the profile's (or the copied source's): the low rungs of
+   * a weak mobile link cannot carry 128 kb/s of audio beside their video. Same codec, channels and sample rate as the
+   * other rungs, so a switch changes nothing but the rate.
+   */
+  audioBitrateKbps: z.number().int().min(32).max(512).optional(),
 });
 
 const profileSchema = z

@@ -34,12 +34,15 @@ describe('buildFfmpegArgs', () => {
     const args = build(source({ keyframeIntervalS: 5 }));
     assert.equal(
       valueOf(args, '-filter_complex'),
-      '[0:v:0]split=3[s0][s1][s2];' +
-        '[s0]scale=1280:720,setsar=1[v0];' +
-        '[s1]scale=854:480,setsar=1[v1];' +
-        '[s2]scale=640:360,setsar=1[v2]',
+      // A rung at most half another's size is scaled from that rung's picture: 360p from 720p, 240p from 480p...
+      '[0:v:0]split=2[s0][s1];' +
+        '[s0]scale=1280:720,setsar=1,split=2[v0][s2];' +
+        '[s1]scale=854:480,setsar=1,split=2[v1][s3];' +
+        '[s2]scale=640:360,setsar=1,split=2[v2][s4];' +
+        '[s3]scale=426:240,setsar=1[v3];' +
+        '[s4]scale=284:160,setsar=1[v4]',
     );
-    for (const i of [0, 1, 2]) {
+    for (const i of [0, 1, 2, 3, 4]) {
       assert.equal(valueOf(args, `-c:v:${i}`), 'libx264');
       assert.equal(valueOf(args, `-force_key_frames:v:${i}`), 'expr:gte(t,n_forced*2)');
       assert.equal(valueOf(args, `-g:v:${i}`), '60');
@@ -52,8 +55,8 @@ describe('buildFfmpegArgs', () => {
     }
     const values = (...options: string[]): string[] => options.map((option) => valueOf(args, option));
     assert.deepEqual(values('-b:v:0', '-maxrate:v:0', '-bufsize:v:0'), ['3000k', '3300k', '3300k']);
-    assert.deepEqual(values('-level:v:0', '-level:v:1', '-level:v:2'), ['31', '31', '30']);
-    assert.equal(valueOf(args, '-var_stream_map'), 'v:0,a:0 v:1,a:1 v:2,a:2');
+    assert.deepEqual(values('-level:v:0', '-level:v:1', '-level:v:2', '-level:v:3', '-level:v:4'), ['31', '31', '30', '21', '12']);
+    assert.equal(valueOf(args, '-var_stream_map'), 'v:0,a:0 v:1,a:1 v:2,a:2 v:3,a:3 v:4,a:4');
   });
 
   it('passthrough ladder: the source rung is copied and encoded rungs take keyframes from the source', () => {
@@ -62,18 +65,26 @@ describe('buildFfmpegArgs', () => {
     assert.equal(args[args.indexOf('-c:v:0') - 1], '0:v:0');
     assert.equal(
       valueOf(args, '-filter_complex'),
-      '[0:v:0]split=2[s0][s1];[s0]scale=854:480,setsar=1[v0];[s1]scale=640:360,setsar=1[v1]',
+      '[0:v:0]split=2[s0][s1];[s0]scale=854:480,setsar=1,split=2[v0][s2];[s1]scale=640:360,setsar=1,split=2[v1][s3];' +
+        '[s2]scale=426:240,setsar=1[v2];[s3]scale=284:160,setsar=1[v3]',
     );
-    assert.equal(valueOf(args, '-force_key_frames:v:1'), 'source');
-    assert.equal(valueOf(args, '-force_key_frames:v:2'), 'source');
+    for (const i of [1, 2, 3, 4]) assert.equal(valueOf(args, `-force_key_frames:v:${i}`), 'source');
     assert.ok(!args.includes('-force_key_frames:v:0'));
-    assert.equal(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of all three rungs');
+    assert.equal(args.filter((a) => a === 'copy').length, 4, 'video of rung 0 and the AAC audio of the three upper rungs');
+    // The two low rungs carry less audio than the 160 kb/s stream: encoded at their own rate.
+    assert.deepEqual([valueOf(args, '-c:a:3'), valueOf(args, '-b:a:3')], ['aac', '64k']);
+    assert.deepEqual([valueOf(args, '-c:a:4'), valueOf(args, '-b:a:4')], ['aac', '48k']);
+    assert.equal(valueOf(args, '-filter:a:4'), 'aresample=48000:async=1');
   });
 
   it('re-times with fps only where a rung caps the rate or the rate is unknown: fps holds a frame back', () => {
     assert.match(valueOf(build(source({ fps: 60 })), '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
     assert.match(valueOf(build(source({ fps: 0 })), '-filter_complex'), /\[s0\]fps=30,scale=854:480/);
     assert.doesNotMatch(valueOf(build(source({ fps: 29.97 })), '-filter_complex'), /fps=/);
+    // A rung scaled from a re-timed rung's picture is fed that rung's rate: no second fps filter.
+    const graph = valueOf(build(source({ fps: 60 })), '-filter_complex');
+    assert.match(graph, /\[s2\]scale=426:240,setsar=1\[v2\]/);
+    assert.equal(graph.match(/fps=30/g)?.length, 2, graph);
   });
 
   it('decodes up to 720p30 on one thread (frame threads delay every frame), larger sources threaded', () => {
@@ -89,14 +100,14 @@ describe('buildFfmpegArgs', () => {
   it('video-only: no audio maps, video-only variants', () => {
     const args = build(source({}, null));
     assert.ok(!args.includes('0:a:0'));
-    assert.equal(valueOf(args, '-var_stream_map'), 'v:0 v:1 v:2');
+    assert.equal(valueOf(args, '-var_stream_map'), 'v:0 v:1 v:2 v:3 v:4');
   });
 
   it('non-AAC audio is encoded to AAC per rung with timestamps smoothed', () => {
     const args = build(source({}, { ...AAC, codec: 'mp3', codecString: null }));
-    for (const i of [0, 1, 2]) {
+    for (const [i, kbps] of [[0, 128], [1, 128], [2, 128], [3, 64], [4, 48]] as const) {
       assert.equal(valueOf(args, `-c:a:${i}`), 'aac');
-      assert.equal(valueOf(args, `-b:a:${i}`), '128k');
+      assert.equal(valueOf(args, `-b:a:${i}`), `${kbps}k`);
       assert.equal(valueOf(args, `-filter:a:${i}`), 'aresample=48000:async=1');
     }
   });

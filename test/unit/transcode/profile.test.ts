@@ -19,7 +19,7 @@ function parseWith(change: (json: ProfileJson) => void): () => unknown {
 }
 
 describe('profiles/default.json', () => {
-  it('is the Apple-style 720/480/360 ladder with 2 s segments, veryfast + zerolatency and passthrough', async () => {
+  it('is the Apple-style 720/480/360 ladder and two low rungs, 2 s segments, veryfast + zerolatency and passthrough', async () => {
     const profile = (await loadProfiles(PROFILES_DIR)).get('default');
     assert.ok(profile);
     assert.equal(profile.name, 'default');
@@ -28,8 +28,15 @@ describe('profiles/default.json', () => {
     assert.deepEqual(profile.video, { preset: 'veryfast', tune: 'zerolatency', maxrateRatio: 1.1, bufferS: 1 });
     assert.deepEqual(profile.audio, { bitrateKbps: 128, sampleRate: 48000 });
     assert.deepEqual(
-      profile.rungs.map((r) => [r.name, r.shortSide, r.videoBitrateKbps, r.maxFps]),
-      [['720p', 720, 3000, 30], ['480p', 480, 1200, 30], ['360p', 360, 730, 30]],
+      profile.rungs.map((r) => [r.name, r.shortSide, r.videoBitrateKbps, r.maxFps, r.audioBitrateKbps]),
+      [
+        ['720p', 720, 3000, 30, undefined],
+        ['480p', 480, 1200, 30, undefined],
+        ['360p', 360, 730, 30, undefined],
+        // What a weak mobile link holds: about 370 and 150 kb/s with their audio.
+        ['240p', 240, 300, 30, 64],
+        ['160p', 160, 100, 30, 48],
+      ],
     );
   });
 });
@@ -56,11 +63,12 @@ describe('parseProfile', () => {
     assert.throws(parseWith((json) => (json.rungs[0]!.bitrate = 1)), /rungs\.0: Unrecognized key/);
     assert.throws(parseWith((json) => (json.rungs = [])), /rungs: /);
     assert.throws(parseWith((json) => delete json.segmentDurationS), /segmentDurationS: /);
+    assert.throws(parseWith((json) => (json.rungs[4]!.audioBitrateKbps = 16)), /rungs\.4\.audioBitrateKbps: /);
   });
 
   it('orders rungs highest first whatever the file order', () => {
     const profile = parseWith((json) => json.rungs.reverse())() as ReturnType<typeof parseProfile>;
-    assert.deepEqual(profile.rungs.map((r) => r.name), ['720p', '480p', '360p']);
+    assert.deepEqual(profile.rungs.map((r) => r.name), ['720p', '480p', '360p', '240p', '160p']);
   });
 });
 
