@@ -45,7 +45,8 @@ export function referenceLadder(profile: Profile, source: Picture): ReferenceRun
       videoBitrateKbps: rung.videoBitrateKbps,
       maxrateKbps,
       bufsizeKbps,
-      audioBitrateKbps: profile.audio.bitrateKbps,
+      // The low rungs' own audio rate, as shopcast encodes it: the same work on both sides.
+      audioBitrateKbps: rung.audioBitrateKbps ?? profile.audio.bitrateKbps,
       audioSampleRate: profile.audio.sampleRate,
     };
   });

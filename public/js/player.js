@@ -32,6 +32,27 @@ function lostManifest(details) {
   return details === d.MANIFEST_LOAD_ERROR || details === d.MANIFEST_LOAD_TIMEOUT || details === d.MANIFEST_PARSING_ERROR;
 }
 
+/** How often a fragment's download is checked, and how long it must have run before its rate says anything. */
+const DROP_CHECK = { everyMs: 250, afterMs: 750 };
+
+/**
+ * A fragment coming in slower than twice the rate of its level means the link just dropped (a shopper walking out of
+ * wifi). hls.js's estimate averages over seconds, and after a fast link it stays high while fragment after fragment
+ * loads too slowly: it is set to what the link does now, during the download (so hls.js's own rule can abandon the
+ * fragment for a rung that fits) and when it ends.
+ * @param {any} hls
+ * @param {{ type: string, level: number, stats: { loaded: number, loading: { start: number, end: number } } }} frag
+ * @param {number} now  performance.now(), the clock of the fragment's stats
+ */
+function answerDrop(hls, frag, now) {
+  const level = hls.levels[frag.level];
+  const end = frag.stats.loading.end > 0 ? frag.stats.loading.end : now;
+  const elapsedMs = end - frag.stats.loading.start;
+  if (frag.type !== 'main' || level === undefined || !(elapsedMs >= DROP_CHECK.afterMs)) return;
+  const measured = (frag.stats.loaded * 8 * 1000) / elapsedMs;
+  if (measured < 2 * level.bitrate && measured < hls.bandwidthEstimate / 2) hls.bandwidthEstimate = measured;
+}
+
 /**
  * @typedef {object} PlayerEvents
  * @property {(levels: Array<{ width: number, height: number, bitrate: number }>) => void} onLevels
@@ -157,6 +178,17 @@ export class LivePlayer {
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => this.#events.onLevelSwitched(data.level));
     hls.on(Hls.Events.LEVEL_LOADED, () => (this.#serverLost = false));
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    let dropCheck;
+    hls.on(Hls.Events.FRAG_LOADING, (_event, data) => {
+      clearInterval(dropCheck);
+      dropCheck = setInterval(() => answerDrop(hls, data.frag, performance.now()), DROP_CHECK.everyMs);
+    });
+    hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      clearInterval(dropCheck);
+      answerDrop(hls, data.frag, performance.now());
+    });
+    hls.on(Hls.Events.DESTROYING, () => clearInterval(dropCheck));
     hls.on(Hls.Events.FRAG_BUFFERED, () => {
       if (this.#serverLost) return;
       this.#attempt = 0;

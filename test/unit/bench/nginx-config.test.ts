@@ -23,14 +23,16 @@ describe('referenceLadder', () => {
         ['_720p', 1280, 720, 3000, 3300, 3300, 128],
         ['_480p', 854, 480, 1200, 1320, 1320, 128],
         ['_360p', 640, 360, 730, 803, 803, 128],
+        ['_240p', 426, 240, 300, 330, 330, 64],
+        ['_160p', 284, 160, 100, 110, 110, 48],
       ],
     );
   });
 
   it('caps the frame rate only where the profile does', () => {
     const capped = { ...profile, rungs: profile.rungs.map((r) => ({ ...r, maxFps: 25 })) };
-    assert.deepEqual(referenceLadder(capped, SOURCE).map((r) => r.fpsCap), [25, 25, 25]);
-    assert.deepEqual(referenceLadder(profile, SOURCE).map((r) => r.fpsCap), [null, null, null]);
+    assert.deepEqual(referenceLadder(capped, SOURCE).map((r) => r.fpsCap), [25, 25, 25, 25, 25]);
+    assert.deepEqual(referenceLadder(profile, SOURCE).map((r) => r.fpsCap), [null, null, null, null, null]);
   });
 });
 
@@ -46,7 +48,7 @@ describe('nginx-c config pieces', () => {
 
   it('gives the transcoder one output per rung with the profile x264 settings and a 2 s GOP', () => {
     const lines = transcoderOutputLines(ladder, { profile, rtmpPort: 19350 }).split('\n');
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 5);
     assert.equal(
       lines[2],
       '  -map 0:v -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -b:v 730k -maxrate 803k -bufsize 803k ' +
