@@ -41,14 +41,15 @@ const DROP_CHECK = { everyMs: 250, afterMs: 750 };
  * loads too slowly: it is set to what the link does now, during the download (so hls.js's own rule can abandon the
  * fragment for a rung that fits) and when it ends.
  * @param {any} hls
- * @param {{ type: string, level: number, stats: { loaded: number, loading: { start: number, end: number } } }} frag
+ * @param {{ type: string, level: number, stats: { aborted: boolean, loaded: number, loading: { start: number, end: number } } }} frag
  * @param {number} now  performance.now(), the clock of the fragment's stats
  */
 function answerDrop(hls, frag, now) {
   const level = hls.levels[frag.level];
   const end = frag.stats.loading.end > 0 ? frag.stats.loading.end : now;
   const elapsedMs = end - frag.stats.loading.start;
-  if (frag.type !== 'main' || level === undefined || !(elapsedMs >= DROP_CHECK.afterMs)) return;
+  // An abandoned download stops counting bytes: its falling rate says nothing about the link.
+  if (frag.type !== 'main' || frag.stats.aborted || level === undefined || !(elapsedMs >= DROP_CHECK.afterMs)) return;
   const measured = (frag.stats.loaded * 8 * 1000) / elapsedMs;
   if (measured < 2 * level.bitrate && measured < hls.bandwidthEstimate / 2) hls.bandwidthEstimate = measured;
 }

@@ -12,7 +12,7 @@ import { SseClient } from './helpers/sse.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
 const ADMIN_TOKEN = 'sc_e2e-restart-admin-token-0123456789';
-const RECONNECT_WINDOW_S = 20;
+const RECONNECT_WINDOW_S = 12;
 
 interface Show {
   id: string;
