@@ -15,19 +15,20 @@ export const MEDIA_FILE_NAME = /^[a-z0-9]+-(?:init\d+\.mp4|\d+\.m4s)$/;
 
 export const MASTER_PLAYLIST = 'master.m3u8';
 const RUNG_PLAYLIST_FILE = 'index.m3u8';
-const MEDIA_PLAYLIST = /^([a-z0-9]{1,16})\/index\.m3u8$/;
+const RUNG_PLAYLIST_SUFFIX = `/${RUNG_PLAYLIST_FILE}`;
 /** Every public media URL starts with this. */
 export const LIVE_PREFIX = '/live/';
 
 export const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
 export function mediaPlaylistName(rung: string): string {
-  return `${rung}/${RUNG_PLAYLIST_FILE}`;
+  return `${rung}${RUNG_PLAYLIST_SUFFIX}`;
 }
 
 /** The rung a media playlist name refers to, or undefined if `name` is not one. */
 export function rungOfMediaPlaylist(name: string): string | undefined {
-  return MEDIA_PLAYLIST.exec(name)?.[1];
+  const rung = name.endsWith(RUNG_PLAYLIST_SUFFIX) ? name.slice(0, -RUNG_PLAYLIST_SUFFIX.length) : '';
+  return RUNG_NAME.test(rung) ? rung : undefined;
 }
 
 export function segmentFileName(showId: string, msn: number): string {
