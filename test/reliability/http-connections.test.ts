@@ -8,7 +8,7 @@ import type { Shopcast } from '../e2e/helpers/shopcast.js';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../src/origin/listener.js';
 import { ADMIN_TOKEN, startGateway } from './helpers/gateway.js';
 import { describeWatch, startLiveShow, type LiveShow } from './helpers/liveShow.js';
-import { mib, MiB, RssSampler } from './helpers/memory.js';
+import { GATEWAY_RSS_BUDGET, mib, MiB, RssSampler } from './helpers/memory.js';
 import { parseResponse, rawRequest, slowClient, type RawResponse } from './helpers/rawHttp.js';
 import { recordFigures } from './helpers/report.js';
 
@@ -22,7 +22,6 @@ const MAX_STREAMS_PER_ADDRESS = 300;
 const MAX_STREAMS = 3000;
 /** The gateway's global event-stream cap here: far below the default (memory), far above one address's share. */
 const GLOBAL_STREAMS = 600;
-const GATEWAY_RSS_LIMIT = 150 * MiB;
 
 interface OpenStream {
   status: number;
@@ -208,7 +207,7 @@ describe('connection abuse against a live gateway', { timeout: 300_000 }, () => 
     t.diagnostic(`${describeWatch(watched)}; gateway RSS max ${mib(rss.maxBytes)}`);
     assert.deepEqual(watched.violations, []);
     assert.equal(watched.showIds.length, 1, 'one show');
-    assert.ok(rss.maxBytes <= GATEWAY_RSS_LIMIT, `gateway RSS within ${mib(GATEWAY_RSS_LIMIT)}: ${mib(rss.maxBytes)}`);
+    assert.ok(rss.maxBytes <= GATEWAY_RSS_BUDGET, `gateway RSS within ${mib(GATEWAY_RSS_BUDGET)}: ${mib(rss.maxBytes)}`);
     const me = await fetch(`${sc.httpUrl}/api/me`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(me.status, 200, 'the API still answers');
   });

@@ -8,7 +8,7 @@ import type { Shopcast } from '../e2e/helpers/shopcast.js';
 import { launchBrowser, waitForPlayback, type LaunchedBrowser } from '../browser/helpers/browser.js';
 import { startGateway } from './helpers/gateway.js';
 import { describeWatch, PlaylistWatch } from './helpers/liveShow.js';
-import { mib, MiB, RssSampler } from './helpers/memory.js';
+import { GATEWAY_RSS_BUDGET, mib, MiB, RssSampler } from './helpers/memory.js';
 import { describePlayback, monitorPlayback, playbackFigures } from './helpers/playback.js';
 import { recordFigures } from './helpers/report.js';
 
@@ -18,7 +18,6 @@ const FLAPPING_S = 120;
 const GAP_S = 2;
 /** Longer than the gap, so every drop is a reconnect, not the end of the show. */
 const RECONNECT_WINDOW_S = 8;
-const GATEWAY_RSS_LIMIT = 150 * MiB;
 
 interface ChannelView {
   state: string;
@@ -95,6 +94,6 @@ describe('publisher flapping: a drop every 10 s for 2 minutes', { timeout: 400_0
     assert.ok(playback.samePage, 'no page reload');
     await waitForPlayback(page, { advanceS: 2 });
     assert.ok(playback.playedS >= FLAPPING_S * 0.6, `the page kept playing: ${playback.playedS.toFixed(1)} s in ${FLAPPING_S} s`);
-    assert.ok(rss.maxBytes <= GATEWAY_RSS_LIMIT, `gateway RSS within ${mib(GATEWAY_RSS_LIMIT)}: ${mib(rss.maxBytes)}`);
+    assert.ok(rss.maxBytes <= GATEWAY_RSS_BUDGET, `gateway RSS within ${mib(GATEWAY_RSS_BUDGET)}: ${mib(rss.maxBytes)}`);
   });
 });

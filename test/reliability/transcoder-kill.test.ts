@@ -8,15 +8,13 @@ import type { Shopcast } from '../e2e/helpers/shopcast.js';
 import { launchBrowser, waitForPlayback, type LaunchedBrowser } from '../browser/helpers/browser.js';
 import { startGateway, stream, transcoderPid } from './helpers/gateway.js';
 import { describeWatch, startLiveShow, type LiveShow } from './helpers/liveShow.js';
-import { mib, MiB, RssSampler } from './helpers/memory.js';
+import { GATEWAY_RSS_BUDGET, mib, MiB, RssSampler } from './helpers/memory.js';
 import { describePlayback, monitorPlayback, playbackFigures } from './helpers/playback.js';
 import { recordFigures } from './helpers/report.js';
 
 const KILLS = 20;
 /** New segments every rung lists after a restart before the next kill: the run was healthy, the player caught up. */
 const SEGMENTS_BETWEEN_KILLS = 2;
-/** The gateway's budget with one stream live (README). */
-const GATEWAY_RSS_LIMIT = 150 * MiB;
 
 describe('transcoder kill -9, 20 times in one show', { timeout: 600_000 }, () => {
   let sc: Shopcast;
@@ -91,6 +89,6 @@ describe('transcoder kill -9, 20 times in one show', { timeout: 600_000 }, () =>
     assert.deepEqual(playback.hlsErrors.filter((e) => e.startsWith('fatal')), [], 'no fatal player error');
     assert.ok(playback.stalls <= KILLS, `at most one stall per kill: ${playback.stalls} stalls for ${KILLS} kills`);
     assert.ok(playback.playedS >= figures.durationS * 0.7, `playback kept going: ${playback.playedS.toFixed(1)} s played in ${figures.durationS.toFixed(0)} s`);
-    assert.ok(rss.maxBytes <= GATEWAY_RSS_LIMIT, `gateway RSS stayed within ${mib(GATEWAY_RSS_LIMIT)}: ${mib(rss.maxBytes)}`);
+    assert.ok(rss.maxBytes <= GATEWAY_RSS_BUDGET, `gateway RSS stayed within ${mib(GATEWAY_RSS_BUDGET)}: ${mib(rss.maxBytes)}`);
   });
 });

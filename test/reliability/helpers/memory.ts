@@ -1,5 +1,6 @@
 // Samples a process's resident memory from /proc while a test hammers it: the bound the README states is measured.
 import { readFileSync } from 'node:fs';
+import { GATEWAY_RSS_BUDGET_MIB } from '../../../bench/budgets.js';
 import { parseRssBytes } from '../../../bench/procfs.js';
 
 export interface MemoryFigures {
@@ -10,6 +11,8 @@ export interface MemoryFigures {
 }
 
 export const MiB = 1024 * 1024;
+
+export const GATEWAY_RSS_BUDGET = GATEWAY_RSS_BUDGET_MIB * MiB;
 
 export class RssSampler {
   readonly #pid: number;
