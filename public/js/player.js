@@ -18,6 +18,9 @@ const HLS_CONFIG = {
   startLevel: -1,
 };
 
+/** How far behind the end of the seekable range native HLS plays (Safari: three target durations). */
+const NATIVE_TARGET_S = 6;
+
 /** What this player does when hls.js gives up (errors hls.js could not handle with its own retries). */
 const RECOVERY = {
   retryDelayMs: 1000,
@@ -142,9 +145,28 @@ export class LivePlayer {
     retry();
   }
 
+  /**
+   * How far behind the live edge the picture is, and how far behind hls.js aims to be; null before anything plays.
+   * Native HLS only tells where the seekable range ends, and picks its own distance (about three segments).
+   * @returns {{ behindS: number, targetS: number } | null}
+   */
+  latency() {
+    const hls = this.#hls;
+    if (hls) {
+      // hls.latency is only updated while playing; a paused shopper falls behind too. This is how hls.js estimates
+      // the edge: the newest playlist's end, plus the time since it advanced.
+      const details = hls.latestLevelDetails;
+      if (!details || !details.live || !(this.#video.currentTime > 0)) return null;
+      return { behindS: Math.max(0, details.edge + details.age - this.#video.currentTime), targetS: hls.targetLatency };
+    }
+    const seekable = this.#video.seekable;
+    if (this.#url === null || seekable.length === 0) return null;
+    return { behindS: Math.max(0, seekable.end(seekable.length - 1) - this.#video.currentTime), targetS: NATIVE_TARGET_S };
+  }
+
   /** Starts (or resumes) playback at the live sync point rather than where a pause left it. */
   play() {
-    const sync = this.#hls?.liveSyncPosition;
+    const sync = this.#hls?.liveSyncPosition ?? this.#nativeLivePosition();
     if (typeof sync === 'number' && Number.isFinite(sync) && this.#video.currentTime < sync - 1) {
       this.#video.currentTime = sync;
     }
@@ -152,6 +174,13 @@ export class LivePlayer {
       // AbortError only means a newer load replaced this one; NotAllowedError is the autoplay policy.
       if (err && err.name === 'NotAllowedError') this.#events.onAutoplay(true);
     });
+  }
+
+  /** Where native HLS would join live: its target distance before the end of the seekable range. */
+  #nativeLivePosition() {
+    const seekable = this.#video.seekable;
+    if (this.#hls || seekable.length === 0) return null;
+    return Math.max(seekable.start(0), seekable.end(seekable.length - 1) - NATIVE_TARGET_S);
   }
 
   #build() {

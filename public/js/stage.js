@@ -3,6 +3,7 @@
 import { pollChannel } from './channelPoller.js';
 import { wireControls } from './controls.js';
 import { byId } from './dom.js';
+import { wireLiveEdge } from './liveEdge.js';
 import { LivePlayer } from './player.js';
 import { QualityMenu } from './qualityMenu.js';
 
@@ -117,6 +118,14 @@ export function mountStage(opts) {
   });
 
   wireControls({ player: ui.player, video: ui.video, onPlay: () => player.play() });
+  wireLiveEdge({
+    root: byId('live-edge'),
+    lag: byId('live-lag'),
+    goLive: /** @type {HTMLButtonElement} */ (byId('go-live')),
+    video: ui.video,
+    latency: () => player.latency(),
+    onGoLive: () => player.play(),
+  });
   ui.overlayPlay.addEventListener('click', () => player.play());
   ui.video.addEventListener('resize', () => setAspect(ui.video.videoWidth, ui.video.videoHeight));
 

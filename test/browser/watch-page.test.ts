@@ -41,6 +41,27 @@ async function playerBox(page: Page): Promise<{ x: number; y: number; width: num
   return box;
 }
 
+/** The live-edge figure as shown, beside hls.js's own estimate of its edge and its latency (updated only while playing). */
+async function liveEdge(page: Page): Promise<{ shownS: number; latencyS: number; hlsLatencyS: number; targetS: number; goLiveVisible: boolean; paused: boolean }> {
+  const read = await page.evaluate(() => {
+    const hls = (window as HooksWindow).shopcast?.hls;
+    const details = hls?.latestLevelDetails;
+    const video = document.querySelector('video');
+    const button = document.getElementById('go-live');
+    return {
+      shown: document.getElementById('live-lag')?.textContent ?? '',
+      latencyS: details && video ? details.edge + details.age - video.currentTime : NaN,
+      hlsLatencyS: hls?.latency ?? NaN,
+      targetS: hls?.targetLatency ?? NaN,
+      goLiveVisible: button !== null && !button.hidden,
+      paused: video?.paused ?? true,
+    };
+  });
+  const shown = /^(\d+\.\d) s behind live$/.exec(read.shown);
+  assert.ok(shown, `the figure reads "N.N s behind live": "${read.shown}"`);
+  return { ...read, shownS: Number(shown[1]) };
+}
+
 describe('product page', { timeout: 240_000 }, () => {
   let browser: LaunchedBrowser;
   const errors: string[] = [];
@@ -111,6 +132,27 @@ describe('product page', { timeout: 240_000 }, () => {
       assert.match(await page.textContent('#quality-label') ?? '', /^Auto \((360|480|720)p\)$/);
       assert.equal(await page.getAttribute('#player', 'data-quality'), 'auto');
       assert.ok(auto.level >= 0);
+    });
+
+    it('shows how far behind live it plays, and offers to go live after a pause', async () => {
+      const edge = await liveEdge(page);
+      assert.equal(edge.goLiveVisible, false, `at live, no "Go live": ${JSON.stringify(edge)}`);
+      assert.ok(Math.abs(edge.shownS - edge.hlsLatencyS) <= 0.6, `the figure is the player's latency: ${JSON.stringify(edge)}`);
+      assert.ok(edge.latencyS <= edge.targetS + 2, `playing near its target: ${JSON.stringify(edge)}`);
+
+      await page.click('#play-toggle');
+      await page.waitForSelector('#go-live', { state: 'visible', timeout: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      const paused = await liveEdge(page);
+      assert.ok(paused.shownS >= edge.shownS + 3, `the figure grows while paused: ${JSON.stringify([edge, paused])}`);
+      assert.ok(Math.abs(paused.shownS - paused.latencyS) <= 0.6, `paused, it follows the edge: ${JSON.stringify(paused)}`);
+      await screenshot(page, 'watch-landscape-desktop-behind-live');
+
+      await page.click('#go-live');
+      await page.waitForSelector('#go-live', { state: 'hidden', timeout: 5_000 });
+      const back = await liveEdge(page);
+      assert.equal(back.paused, false, 'playing again');
+      assert.ok(back.latencyS <= back.targetS + 2, `back near live: ${JSON.stringify(back)}`);
     });
 
     it('recovers by itself after the stream disappears for 10 s', async () => {

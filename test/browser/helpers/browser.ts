@@ -61,7 +61,17 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
 /** What the product page exposes for tests as `window.shopcast` (public/watch.js). */
 export interface ShopcastHooks {
   /** The hls.js instance while video plays through MSE, else null. */
-  hls: { currentLevel: number; autoLevelEnabled: boolean; levels: Array<{ width: number; height: number }>; playingDate: Date | null } | null;
+  hls: {
+    currentLevel: number;
+    autoLevelEnabled: boolean;
+    levels: Array<{ width: number; height: number }>;
+    playingDate: Date | null;
+    /** Seconds behind the live edge (updated while playing), and how far behind hls.js aims to play. */
+    latency: number;
+    targetLatency: number;
+    /** The playlist playing: where its media ends, and seconds since it last grew. */
+    latestLevelDetails: { edge: number; age: number } | null;
+  } | null;
   /** Same as document.body.dataset.state. */
   state: string;
   /** The last channel status the page received (null before, or for an unknown channel). */
