@@ -59,6 +59,18 @@ export interface Ladder {
   rungs: Rung[];
 }
 
+/** Parts a second of media is cut into for low-latency playlists. */
+const PARTS_PER_SECOND = 3;
+
+/**
+ * Duration of a part (LL-HLS partial segment) of segments of `segmentDurationS`: a whole fraction of the segment, about
+ * a third of a second (ten frames at 30 fps). Players hold back three parts, about a second; shorter parts would cost a
+ * moof and a playlist request each for little less latency.
+ */
+export function partDurationS(segmentDurationS: number): number {
+  return segmentDurationS / Math.max(1, Math.round(segmentDurationS * PARTS_PER_SECOND));
+}
+
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
 export interface FlvSink {
   write(chunk: Buffer): void;
