@@ -1,8 +1,7 @@
 // The packager: moves the segments FFmpeg finished into shopcast's public HLS view, which shopcast owns so that it
 // survives encoder restarts, publisher reconnects and gateway restarts (each channel's state is persisted as it
 // changes and restored at start). Pure parts (alignment, show model, rendering, state format) live beside it.
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Ladder } from '../media.js';
@@ -21,12 +20,12 @@ import { nextShowId } from './names.js';
 import { PublicFiles, type MediaFile } from './public-files.js';
 import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
-import { RunWatcher, WORK_PLAYLIST } from './run-watcher.js';
+import { RungSegmenter, type RungSegment } from './rung-segmenter.js';
 import { SerialQueue } from './serial-queue.js';
 import { Show } from './show.js';
 import { lastActivityMs, type ChannelState } from './show-state.js';
 import { StateStore } from './state-store.js';
-import { parseWorkPlaylist } from './work-playlist.js';
+import type { RunOutputSink, RunRef } from '../transcode/run-output.js';
 
 export interface PackagerOptions {
   bus: EventBus;
@@ -92,37 +91,40 @@ interface Run {
   readonly channel: Channel;
   readonly show: Show;
   readonly runIndex: number;
-  readonly workDir: string;
-  /** The show's rungs, in show order, with where this run writes them. */
+  /** The show's rungs, in show order, with the run's output each comes from. */
   readonly rungs: RunRung[];
   readonly anchorWallClockMs: () => number;
   /** Frozen when the run's first segment is published, so the run's program date times never jump. */
   anchorMs: number | undefined;
   readonly aligner: RunAligner;
-  readonly watcher: RunWatcher;
   readonly log: Logger;
 }
 
 interface RunRung {
   readonly name: string;
-  /** The rung's sub-folder of the work folder. */
-  readonly workDir: string;
+  /** Index of the FFmpeg output (the run's ladder rung) it comes from. */
+  readonly output: number;
   /** The run's init segment of this rung is published. */
   initPublished: boolean;
 }
 
-interface Move {
+interface Write {
   rung: RunRung;
   init: boolean;
-  from: string;
+  bytes: Uint8Array;
   to: MediaFile;
 }
 
-// FFmpeg lists its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
+/** What a run's outputs are being cut into, from its first bytes on (they may come before its start is handled). */
+interface RunInput {
+  readonly segmenters: (RungSegmenter | undefined)[];
+}
+
+// FFmpeg closes its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
 // long for it, no longer.
 const RUN_EXIT_WAIT_MS = 10_000;
 
-export class Packager implements MediaLibrary {
+export class Packager implements MediaLibrary, RunOutputSink {
   readonly #bus: EventBus;
   readonly #files: PublicFiles;
   readonly #states: StateStore;
@@ -132,6 +134,7 @@ export class Packager implements MediaLibrary {
   readonly #log: Logger;
   readonly #channels = new Map<string, Channel>();
   readonly #runs = new Map<string, Run>();
+  readonly #inputs = new Map<string, RunInput>();
   #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
@@ -157,7 +160,10 @@ export class Packager implements MediaLibrary {
     }
     await this.#files.start();
     this.#unsubscribe = [
-      this.#bus.on('transcode.run.started', (event) => this.#enqueue(event.slug, () => this.#startRun(event))),
+      this.#bus.on('transcode.run.started', (event) => {
+        this.#openInput(event);
+        this.#enqueue(event.slug, () => this.#startRun(event));
+      }),
       this.#bus.on('transcode.run.ended', (event) => this.#enqueue(event.slug, () => this.#endRun(event.runId))),
       this.#bus.on('stream.ended', (event) => this.#enqueue(event.slug, () => this.#streamEnded(event.slug))),
       this.#bus.on('channel.deleted', (event) => this.#enqueue(event.slug, () => this.#retireChannel(event.slug))),
@@ -175,9 +181,44 @@ export class Packager implements MediaLibrary {
     // A stream that ended while its last run was exiting: that run is gone now, the show is over. Every other show
     // stays open as persisted, for a publisher coming back to the next process.
     for (const channel of this.#channels.values()) if (channel.endDeadline !== undefined) this.#endShow(channel);
-    await Promise.all([...this.#runs.values()].map((run) => run.watcher.close()));
     this.#runs.clear();
+    this.#inputs.clear();
     await this.#states.idle();
+  }
+
+  data(ref: RunRef, output: number, chunk: Buffer): void {
+    const input = this.#inputs.get(ref.runId);
+    const segmenter = input?.segmenters[output];
+    if (input === undefined || segmenter === undefined) return;
+    try {
+      segmenter.push(chunk);
+    } catch (err) {
+      // Only our own FFmpeg writes here: a stream that is not fMP4 is a bug, and that rung of the run is lost.
+      input.segmenters[output] = undefined;
+      this.#log.error({ slug: ref.slug, runId: ref.runId, output, err }, 'unreadable FFmpeg output: rung dropped');
+    }
+  }
+
+  end(ref: RunRef, output: number): void {
+    this.#inputs.get(ref.runId)?.segmenters[output]?.end();
+  }
+
+  /**
+   * A run's outputs are cut from its first byte on, so its input exists as soon as the run is announced (its bytes
+   * come later: FFmpeg has only just been spawned); what they complete joins the channel's queue behind the start.
+   */
+  #openInput(event: ShopcastEvents['transcode.run.started']): void {
+    const { slug, runId, ladder } = event;
+    if (this.#inputs.has(runId)) return;
+    const segmenters = ladder.rungs.map(
+      (_, output) =>
+        new RungSegmenter({
+          segmentDurationS: ladder.segmentDurationS,
+          onPart: () => undefined,
+          onSegment: (segment) => this.#enqueue(slug, () => this.#segmentDone(runId, output, segment)),
+        }),
+    );
+    this.#inputs.set(runId, { segmenters });
   }
 
   /** Every channel's current playlists, as the last `packager.playlists` of each said. */
@@ -268,35 +309,25 @@ export class Packager implements MediaLibrary {
       log.error({ rungs: event.ladder.rungs.map((rung) => rung.name) }, 'ladder has a rung name unfit for a URL');
       return;
     }
-    const workDir = path.resolve(event.workDir);
     const open = channel.show?.ended === false && channel.endDeadline === undefined ? channel.show : undefined;
-    const continued = open === undefined ? undefined : runRungs(open, event.ladder, workDir);
+    const continued = open === undefined ? undefined : runRungs(open, event.ladder);
     if (open !== undefined && continued === undefined) {
       log.warn({ showId: open.showId }, 'the new run lacks rungs of the open show: ending it, starting a new show');
     }
     const show = open !== undefined && continued !== undefined ? open : await this.#openShow(channel, event.ladder);
     // A new show's rungs come from this very ladder, so none is missing.
-    const rungs = continued ?? runRungs(show, event.ladder, workDir) ?? [];
-    await Promise.all(rungs.map((rung) => mkdir(rung.workDir, { recursive: true })));
+    const rungs = continued ?? runRungs(show, event.ladder) ?? [];
     const runIndex = show.beginRun();
     channel.ladder = event.ladder;
     this.#save(channel);
-    const watcher = new RunWatcher({
-      workDir,
-      rungDirs: rungs.map((rung) => rung.workDir),
-      onChange: (rung) => this.#enqueue(event.slug, () => this.#read(event.runId, rung)),
-      log,
-    });
     this.#runs.set(event.runId, {
       channel,
       show,
       runIndex,
-      workDir,
       rungs,
       anchorWallClockMs: event.anchorWallClockMs,
       anchorMs: undefined,
       aligner: new RunAligner(rungs.length),
-      watcher,
       log,
     });
     log.info({ showId: show.showId, runIndex }, 'packaging run');
@@ -322,28 +353,24 @@ export class Packager implements MediaLibrary {
     return show;
   }
 
-  async #read(runId: string, rung: number): Promise<void> {
+  /** Rung `output` of a run finished a segment: published once every rung of the run has. */
+  async #segmentDone(runId: string, output: number, segment: RungSegment): Promise<void> {
     const run = this.#runs.get(runId);
-    const workDir = run?.rungs[rung]?.workDir;
-    if (run === undefined || workDir === undefined) return;
-    const text = await readFile(path.join(workDir, WORK_PLAYLIST), 'utf8').catch(() => undefined);
-    const listing = text === undefined ? undefined : parseWorkPlaylist(text);
-    if (listing === undefined) return;
-    const { aligned, dropped } = run.aligner.take(rung, listing, Date.now());
+    const rung = run?.rungs.findIndex((r) => r.output === output) ?? -1;
+    if (run === undefined || rung < 0) return;
+    const { aligned, dropped } = run.aligner.take(rung, [segment], Date.now());
     if (dropped.length > 0) run.log.warn({ dropped }, 'segments missed on some rung: not published');
-    for (const segment of aligned) await this.#publish(run, segment);
+    for (const done of aligned) await this.#publish(run, done);
   }
 
   async #endRun(runId: string): Promise<void> {
     const run = this.#runs.get(runId);
+    this.#inputs.delete(runId);
     if (run === undefined) return;
-    // FFmpeg lists its last segment when it exits.
-    for (let rung = 0; rung < run.rungs.length; rung++) await this.#read(runId, rung);
+    // Every output closed before the run ended, so its last segments are already in the queue, ahead of this.
     const dropped = run.aligner.finish();
     if (dropped.length > 0) run.log.info({ dropped }, 'segments not finished on every rung: not published');
     this.#runs.delete(runId);
-    await run.watcher.close();
-    await rm(run.workDir, { recursive: true, force: true });
     run.log.info('run packaged');
     const { channel } = run;
     if (channel.endDeadline !== undefined && channel.show === run.show && !this.#hasRun(run.show)) {
@@ -390,7 +417,7 @@ export class Packager implements MediaLibrary {
       run.log.debug({ index: aligned.index }, 'segment of a superseded run: not published');
       return;
     }
-    const moved = await this.#moveIn(run, aligned);
+    const moved = await this.#writeIn(run, aligned);
     if (moved === undefined) return;
     const { segment, evicted, releasedRun } = show.append({
       runIndex: run.runIndex,
@@ -414,36 +441,34 @@ export class Packager implements MediaLibrary {
   }
 
   /**
-   * Moves the segment of every rung (and the run's init segments, the first time) into the public folders under the
-   * next sequence number; returns the segment files, or undefined if a move failed.
+   * Writes the segment of every rung (and the run's init segments, the first time) into the public folders under the
+   * next sequence number; returns the segment files, or undefined if a write failed.
    */
-  async #moveIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
+  async #writeIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
     const { show, channel } = run;
     const file = segmentFileName(show.showId, show.nextMsn);
     const initFile = initFileName(show.showId, run.runIndex);
-    const moves: Move[] = [];
+    const writes: Write[] = [];
     run.rungs.forEach((rung, i) => {
-      const part = aligned.parts[i];
-      if (part === undefined) return;
+      const segment = aligned.parts[i];
+      if (segment === undefined) return;
       const to = { slug: channel.slug, rung: rung.name };
-      if (!rung.initPublished) {
-        moves.push({ rung, init: true, from: path.join(rung.workDir, part.initFile), to: { ...to, file: initFile } });
-      }
-      moves.push({ rung, init: false, from: path.join(rung.workDir, part.file), to: { ...to, file } });
+      if (!rung.initPublished) writes.push({ rung, init: true, bytes: segment.init, to: { ...to, file: initFile } });
+      writes.push({ rung, init: false, bytes: segment.bytes, to: { ...to, file } });
     });
-    const results = await Promise.allSettled(moves.map((move) => rename(move.from, this.#files.pathOf(move.to))));
-    moves.forEach((move, i) => {
-      if (!move.init || results[i]?.status !== 'fulfilled') return;
-      move.rung.initPublished = true;
-      this.#files.publish(move.to);
+    const results = await Promise.allSettled(writes.map((write) => writeFile(this.#files.pathOf(write.to), write.bytes)));
+    writes.forEach((write, i) => {
+      if (!write.init || results[i]?.status !== 'fulfilled') return;
+      write.rung.initPublished = true;
+      this.#files.publish(write.to);
     });
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
     if (failures.length > 0) {
-      // The sequence number stays free: the next segment takes these names, and nothing listed what was moved.
-      run.log.error({ index: aligned.index, failures }, 'moving a finished segment failed: not published');
+      // The sequence number stays free: the next segment takes these names, and nothing listed what was written.
+      run.log.error({ index: aligned.index, failures }, 'writing a finished segment failed: not published');
       return undefined;
     }
-    return moves.filter((move) => !move.init).map((move) => move.to);
+    return writes.filter((write) => !write.init).map((write) => write.to);
   }
 
   /** The show changed: its playlists are rendered and its state persisted. */
@@ -529,7 +554,7 @@ export class Packager implements MediaLibrary {
     for (const [runId, run] of this.#runs) {
       if (run.channel !== channel) continue;
       this.#runs.delete(runId);
-      void run.watcher.close();
+      this.#inputs.delete(runId);
     }
     channel.show = undefined;
     channel.ladder = undefined;
@@ -541,13 +566,13 @@ export class Packager implements MediaLibrary {
   }
 }
 
-/** Where a run writes each rung of the show, or undefined if its ladder lacks one of them. */
-function runRungs(show: Show, ladder: Ladder, workDir: string): RunRung[] | undefined {
+/** Which output of a run each rung of the show comes from, or undefined if its ladder lacks one of them. */
+function runRungs(show: Show, ladder: Ladder): RunRung[] | undefined {
   const rungs: RunRung[] = [];
   for (const { name } of show.rungs) {
-    const index = ladder.rungs.findIndex((rung) => rung.name === name);
-    if (index < 0) return undefined;
-    rungs.push({ name, workDir: path.join(workDir, String(index)), initPublished: false });
+    const output = ladder.rungs.findIndex((rung) => rung.name === name);
+    if (output < 0) return undefined;
+    rungs.push({ name, output, initPublished: false });
   }
   return rungs;
 }

@@ -1,9 +1,9 @@
 // The packager across processes: a show persisted by one Packager is continued by the next on the same folders (same
 // playlist at once, files kept, the next run after a discontinuity), ended if its window passed, and a deleted
-// channel's media and state are retired. FFmpeg's output is written as files, as it would be.
+// channel's media and state are retired. FFmpeg's output is replayed from a real encode, as a run writes it.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,14 +11,17 @@ import { parse, type types } from 'hls-parser';
 import type { EventBus } from '../../../src/events.js';
 import { testBus } from '../bus.js';
 import { Packager, type PackagerOptions } from '../../../src/packager/packager.js';
-import { ffmpegPlaylist, ladder, packagerOptions } from './fixtures.js';
+import { ladder, packagerOptions } from './fixtures.js';
+import { encodeRungs, replay, type EncodedRung } from './fmp4-runs.js';
 
 const SLUG = 'demo';
 const PIN = { id: 'pin-1', class: 'com.shopcast.pin', startMs: Date.now(), attributes: { 'X-PRODUCT-ID': 'p1' } };
 
 let root: string;
+let encoded: Promise<EncodedRung[]>;
 before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'shopcast-restore-'));
+  encoded = encodeRungs(12);
 });
 after(async () => {
   await rm(root, { recursive: true, force: true });
@@ -46,17 +49,11 @@ function gateway(dir: string, opts: Partial<PackagerOptions> = {}): Gateway {
       return text === undefined ? undefined : (parse(text) as types.MediaPlaylist);
     },
     run: async (runId, durations, { end = false } = {}) => {
-      const workDir = path.join(dir, 'work', runId);
-      for (const rung of ['0', '1']) {
-        const rungDir = path.join(workDir, rung);
-        await mkdir(rungDir, { recursive: true });
-        await writeFile(path.join(rungDir, 'init_0.mp4'), `init of ${runId}`);
-        await Promise.all(durations.map((_, i) => writeFile(path.join(rungDir, `seg${i}.m4s`), `${runId} segment ${i}`)));
-        await writeFile(path.join(rungDir, 'index.m3u8'), ffmpegPlaylist({ first: 0, durations }));
-      }
       const anchor = Date.now();
-      bus.emit('transcode.run.started', { slug: SLUG, runId, workDir, ladder: ladder(), anchorWallClockMs: () => anchor });
-      if (end) bus.emit('transcode.run.ended', { slug: SLUG, runId, expected: true, reason: 'test' });
+      const ref = { slug: SLUG, runId };
+      bus.emit('transcode.run.started', { ...ref, ladder: ladder(), anchorWallClockMs: () => anchor });
+      replay(packager, ref, await encoded, { segments: durations.length, end });
+      if (end) bus.emit('transcode.run.ended', { ...ref, expected: true, reason: 'test' });
     },
   };
 }
