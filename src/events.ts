@@ -33,7 +33,7 @@ export interface ShopcastEvents {
   /** A product was deleted from `slug`'s catalog; live commerce unpins it first if it is pinned. */
   'product.deleted': { slug: string; productId: string };
   /** A channel's public playlists changed (null: nothing playable); rungs are the media playlists it serves. */
-  'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: RenderedPlaylist | null; rungs: string[] };
+  'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: Record<string, RenderedPlaylist>; rungs: string[] };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

@@ -71,6 +71,15 @@ export function partDurationS(segmentDurationS: number): number {
   return segmentDurationS / Math.max(1, Math.round(segmentDurationS * PARTS_PER_SECOND));
 }
 
+/**
+ * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): it closes a fragment at the first packet
+ * past the part duration, at most a frame of the slowest rung later.
+ */
+export function partTargetS(ladder: Ladder): number {
+  const slowestFps = Math.min(...ladder.rungs.map((rung) => (rung.fps > 0 ? rung.fps : 30)));
+  return Math.ceil((partDurationS(ladder.segmentDurationS) + 1 / slowestFps) * 1000) / 1000;
+}
+
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
 export interface FlvSink {
   write(chunk: Buffer): void;

@@ -2,11 +2,13 @@
 
 /* global Hls */
 
-/** hls.js settings for a live show with whole-segment (non-LL) playlists. */
+/**
+ * hls.js settings for a live show. shopcast's playlists are low-latency (parts, blocking reload): the player holds
+ * back what the playlist says (PART-HOLD-BACK, about a second). A whole-segment playlist falls back to two segments.
+ */
 const HLS_CONFIG = {
   enableWorker: true,
-  lowLatencyMode: false,
-  // Two segments behind the edge: close to real time, yet a late segment does not stall the picture.
+  lowLatencyMode: true,
   liveSyncDurationCount: 2,
   // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
   liveMaxLatencyDurationCount: 6,

@@ -4,7 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Ladder } from '../media.js';
+import { partTargetS, type Ladder } from '../media.js';
+import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
 import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
 import {
@@ -15,12 +16,14 @@ import {
   initFileName,
   rungOfMediaPlaylist,
   segmentFileName,
+  type PartName,
 } from '../media-names.js';
 import { nextShowId } from './names.js';
 import { PublicFiles, type MediaFile } from './public-files.js';
 import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
-import { RungSegmenter, type RungSegment } from './rung-segmenter.js';
+import { LiveParts } from './live-parts.js';
+import { RungSegmenter, type RungPart, type RungSegment } from './rung-segmenter.js';
 import { SerialQueue } from './serial-queue.js';
 import { Show } from './show.js';
 import { lastActivityMs, type ChannelState } from './show-state.js';
@@ -77,7 +80,10 @@ interface Channel {
   /** When the show opened. */
   openedAtMs: number;
   master: RenderedPlaylist | undefined;
-  media: RenderedPlaylist | undefined;
+  /** Each rung's media playlist (low-latency: each lists its own parts). */
+  media: Map<string, RenderedPlaylist>;
+  /** The parts of the show's segments, per rung. */
+  parts: LiveParts | undefined;
   /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
   endDeadline: NodeJS.Timeout | undefined;
   /**
@@ -97,6 +103,8 @@ interface Run {
   /** Frozen when the run's first segment is published, so the run's program date times never jump. */
   anchorMs: number | undefined;
   readonly aligner: RunAligner;
+  /** Parts of a rung that ran ahead of the others, until their segment is the open one. */
+  readonly heldParts: Map<string, RungPart[]>;
   readonly log: Logger;
 }
 
@@ -135,6 +143,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
   readonly #channels = new Map<string, Channel>();
   readonly #runs = new Map<string, Run>();
   readonly #inputs = new Map<string, RunInput>();
+  readonly #changeListeners = new Set<(slug: string, rung: string) => void>();
   #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
@@ -214,7 +223,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
       (_, output) =>
         new RungSegmenter({
           segmentDurationS: ladder.segmentDurationS,
-          onPart: () => undefined,
+          onPart: (part) => this.#enqueue(slug, () => this.#partDone(runId, output, part)),
           onSegment: (segment) => this.#enqueue(slug, () => this.#segmentDone(runId, output, segment)),
         }),
     );
@@ -231,7 +240,30 @@ export class Packager implements MediaLibrary, RunOutputSink {
     if (channel === undefined) return undefined;
     if (name === MASTER_PLAYLIST) return channel.master;
     const rung = rungOfMediaPlaylist(name);
-    return channel.show?.rungs.some((r) => r.name === rung) ? channel.media : undefined;
+    return rung === undefined ? undefined : channel.media.get(rung);
+  }
+
+  part(slug: string, rung: string, file: string): Uint8Array | undefined {
+    return this.#channels.get(slug)?.parts?.bytes(rung, file);
+  }
+
+  partDirective(slug: string, rung: string, name: PartName): Directive | undefined {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (show === undefined || show.ended || show.showId !== name.showId) return undefined;
+    return channel?.parts?.directive(rung, name, show.nextMsn);
+  }
+
+  position(slug: string, rung: string): PlaylistPosition | undefined {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (show === undefined || !channel?.media.has(rung)) return undefined;
+    return channel.parts?.position(rung, show.nextMsn, show.targetDurationS, show.ended);
+  }
+
+  onChange(listener: (slug: string, rung: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
@@ -289,7 +321,8 @@ export class Packager implements MediaLibrary, RunOutputSink {
         ladder: undefined,
         openedAtMs: 0,
         master: undefined,
-        media: undefined,
+        media: new Map(),
+        parts: undefined,
         endDeadline: undefined,
         openRanges: new Map(),
       };
@@ -328,6 +361,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
       anchorWallClockMs: event.anchorWallClockMs,
       anchorMs: undefined,
       aligner: new RunAligner(rungs.length),
+      heldParts: new Map(),
       log,
     });
     log.info({ showId: show.showId, runIndex }, 'packaging run');
@@ -346,11 +380,53 @@ export class Packager implements MediaLibrary, RunOutputSink {
       dateRanges: [...channel.openRanges.values()],
     });
     channel.show = show;
+    channel.parts = liveParts(show, ladder);
     channel.openedAtMs = Date.now();
     this.#update(channel);
     await this.#files.prepare(channel.slug, show.rungs.map((rung) => rung.name));
     this.#log.info({ slug: channel.slug, showId: show.showId }, 'show opened');
     return show;
+  }
+
+  /** A part of rung `output` of a run: listed at once if its segment is the one being written on every rung. */
+  async #partDone(runId: string, output: number, part: RungPart): Promise<void> {
+    const run = this.#runs.get(runId);
+    const rung = run?.rungs.find((r) => r.output === output);
+    if (run === undefined || rung === undefined || run.channel.show !== run.show || !run.show.accepts(run.runIndex)) return;
+    await this.#listPart(run, rung, part);
+  }
+
+  async #listPart(run: Run, rung: RunRung, part: RungPart): Promise<void> {
+    const { channel, show } = run;
+    const parts = channel.parts;
+    const next = run.aligner.next;
+    if (parts === undefined || part.segment < next.index) return;
+    if (part.segment > next.index) {
+      run.heldParts.set(rung.name, [...(run.heldParts.get(rung.name) ?? []), part]);
+      return;
+    }
+    // A part refers to its run's init segment: that must be fetchable before the part is listed.
+    if (!rung.initPublished && !(await this.#publishInit(run, rung, part.init))) return;
+    parts.open({
+      run: run.runIndex,
+      segment: part.segment,
+      discontinuity: show.nextIsDiscontinuity,
+      programDateTimeMs: (run.anchorMs ??= run.anchorWallClockMs()) + next.offsetS * 1000,
+    });
+    if (parts.add(rung.name, part)) this.#renderRung(channel, rung.name);
+  }
+
+  async #publishInit(run: Run, rung: RunRung, bytes: Uint8Array): Promise<boolean> {
+    const to = { slug: run.channel.slug, rung: rung.name, file: initFileName(run.show.showId, run.runIndex) };
+    try {
+      await writeFile(this.#files.pathOf(to), bytes);
+    } catch (err) {
+      run.log.error({ rung: rung.name, err }, 'writing an init segment failed: parts not listed');
+      return false;
+    }
+    rung.initPublished = true;
+    this.#files.publish(to);
+    return true;
   }
 
   /** Rung `output` of a run finished a segment: published once every rung of the run has. */
@@ -432,7 +508,14 @@ export class Packager implements MediaLibrary, RunOutputSink {
     ];
     const slug = channel.slug;
     this.#files.retire(show.rungs.flatMap((rung) => left.map((name) => ({ slug, rung: rung.name, file: name }))));
+    channel.parts?.finish(segment.msn);
     this.#update(channel);
+    // Parts of rungs that ran ahead belong to the segment now open.
+    for (const rung of run.rungs) {
+      const held = run.heldParts.get(rung.name) ?? [];
+      run.heldParts.delete(rung.name);
+      for (const part of held) await this.#listPart(run, rung, part);
+    }
     const { msn, durationS, publishedAtMs } = segment;
     show.rungs.forEach((rung, i) => {
       const listedAtMs = aligned.parts[i]?.listedAtMs ?? publishedAtMs;
@@ -479,22 +562,48 @@ export class Packager implements MediaLibrary, RunOutputSink {
 
   #render(channel: Channel): void {
     const show = channel.show;
+    channel.media = new Map();
     if (show === undefined || !show.playable) {
       channel.master = undefined;
-      channel.media = undefined;
     } else {
-      const maxAgeS = playlistMaxAgeS(show.targetDurationS);
-      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
-      channel.media = { body: renderMediaPlaylist(show), maxAgeS };
+      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS: playlistMaxAgeS(show.targetDurationS) };
+      for (const rung of show.rungs) channel.media.set(rung.name, this.#mediaPlaylist(channel, show, rung.name));
     }
     this.#bus.emit('packager.playlists', this.#playlistsOf(channel));
+    for (const rung of show?.rungs ?? []) this.#changed(channel.slug, rung.name);
+  }
+
+  /** A new part on one rung: only its playlist changes (its rendition reports in the others follow with the next). */
+  #renderRung(channel: Channel, rung: string): void {
+    const show = channel.show;
+    if (show === undefined || !show.playable) return;
+    channel.media.set(rung, this.#mediaPlaylist(channel, show, rung));
+    this.#bus.emit('packager.playlists', this.#playlistsOf(channel));
+    this.#changed(channel.slug, rung);
+  }
+
+  #mediaPlaylist(channel: Channel, show: Show, rung: string): RenderedPlaylist {
+    const parts = channel.parts?.view(rung, show.nextMsn);
+    // A low-latency playlist changes with every part: a CDN may keep it only as long as a blocking request's
+    // answer (which is cached under its own query), never the plain URL.
+    return { body: renderMediaPlaylist(show, parts), maxAgeS: parts === undefined ? playlistMaxAgeS(show.targetDurationS) : 0 };
+  }
+
+  #changed(slug: string, rung: string): void {
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(slug, rung);
+      } catch (err) {
+        this.#log.error({ err, slug, rung }, 'playlist change listener failed');
+      }
+    }
   }
 
   #playlistsOf(channel: Channel): ShopcastEvents['packager.playlists'] {
     return {
       slug: channel.slug,
       master: channel.master ?? null,
-      media: channel.media ?? null,
+      media: Object.fromEntries(channel.media),
       rungs: channel.show?.rungs.map((rung) => rung.name) ?? [],
     };
   }
@@ -526,6 +635,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const channel = this.#channel(slug);
     const show = Show.restore(state.show, this.#windowSegments);
     channel.show = show;
+    channel.parts = liveParts(show, state.ladder);
     channel.ladder = state.ladder;
     channel.openedAtMs = state.openedAtMs;
     // The seller could not reconnect while the gateway was down: a show that was inside its window when the gateway
@@ -557,6 +667,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
       this.#inputs.delete(runId);
     }
     channel.show = undefined;
+    channel.parts = undefined;
     channel.ladder = undefined;
     channel.openRanges.clear();
     this.#files.retireChannel(slug);
@@ -564,6 +675,15 @@ export class Packager implements MediaLibrary, RunOutputSink {
     this.#states.remove(slug);
     this.#log.info({ slug }, 'deleted channel retired');
   }
+}
+
+function liveParts(show: Show, ladder: Ladder): LiveParts {
+  return new LiveParts({
+    showId: show.showId,
+    rungs: show.rungs.map((rung) => rung.name),
+    partTargetS: partTargetS(ladder),
+    segmentDurationS: ladder.segmentDurationS,
+  });
 }
 
 /** Which output of a run each rung of the show comes from, or undefined if its ladder lacks one of them. */

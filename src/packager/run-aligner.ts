@@ -45,6 +45,11 @@ export class RunAligner {
     this.#floor = Array.from({ length: rungCount }, () => undefined);
   }
 
+  /** The index of the segment to be aligned next, and its offset in the run. */
+  get next(): { index: number; offsetS: number } {
+    return { index: this.#next ?? 0, offsetS: this.#offsetS };
+  }
+
   /** Takes segments `rung` finished (oldest first; the lowest index it will still deliver first), at `atMs`. */
   take(rung: number, listing: readonly Pick<RungSegment, 'index' | 'init' | 'bytes' | 'durationS'>[], atMs: number): Alignment {
     const pending = this.#pending[rung];

@@ -6,6 +6,8 @@ import { fragmentSeconds } from './fmp4/fragment.js';
 import type { InitInfo } from './fmp4/init.js';
 
 export interface RungPart {
+  /** The run's init segment of this rung, which the part needs. */
+  init: Uint8Array;
   /** Index of the segment the part belongs to, within its run. */
   segment: number;
   /** Index of the part within its segment. */
@@ -73,7 +75,7 @@ export class RungSegmenter {
     if (independent && this.#parts.length > 0 && this.#elapsedS >= this.#opts.segmentDurationS - CUT_TOLERANCE_S) {
       this.#close();
     }
-    const part: RungPart = { segment: this.#index, index: this.#parts.length, bytes: event.bytes, durationS, independent };
+    const part: RungPart = { init: init.bytes, segment: this.#index, index: this.#parts.length, bytes: event.bytes, durationS, independent };
     this.#parts.push(part);
     this.#elapsedS += durationS;
     this.#opts.onPart(part);

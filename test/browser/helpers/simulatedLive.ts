@@ -48,6 +48,23 @@ export class SimulatedLiveMedia implements MediaLibrary {
     this.#outageUntilMs = this.#opts.now() + durationMs;
   }
 
+  // A recorded stream of whole segments: no parts, nothing to wait for.
+  part(): undefined {
+    return undefined;
+  }
+
+  partDirective(): undefined {
+    return undefined;
+  }
+
+  position(): undefined {
+    return undefined;
+  }
+
+  onChange(): () => void {
+    return () => undefined;
+  }
+
   playlist(slug: string, name: string): RenderedPlaylist | undefined {
     if (slug !== this.#opts.slug || !this.#serving()) return undefined;
     const maxAgeS = this.#segmentS / 2;

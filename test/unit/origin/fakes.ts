@@ -46,6 +46,11 @@ export function fakeMedia(): FakeMedia {
         ? path.join(dir, slug, rung, file)
         : undefined;
     },
+    // Whole segments only: no parts, nothing to wait for.
+    part: () => undefined,
+    partDirective: () => undefined,
+    position: () => undefined,
+    onChange: () => () => undefined,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
   return media;

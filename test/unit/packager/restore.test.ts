@@ -159,13 +159,13 @@ test('a deleted channel: playlists gone at once, state removed, files after the 
   const oldShow = first.packager.status(SLUG)?.showId;
   const stateFile = path.join(dir, 'state', `${SLUG}.json`);
   await waitFor('the state file', () => existsSync(stateFile));
-  const retired: (string | null)[] = [];
-  first.bus.on('packager.playlists', (update) => retired.push(update.media?.body ?? null));
+  const retired: string[][] = [];
+  first.bus.on('packager.playlists', (update) => retired.push(Object.keys(update.media)));
 
   first.bus.emit('channel.deleted', { slug: SLUG });
   await waitFor('the playlists to go', () => first.packager.playlist(SLUG, 'master.m3u8') === undefined);
   assert.equal(first.body(), undefined);
-  assert.deepEqual(retired, [null], 'HTTP workers are told too');
+  assert.deepEqual(retired, [[]], 'HTTP workers are told too');
   assert.equal(first.packager.status(SLUG), undefined);
   await waitFor('the state file to go', () => !existsSync(stateFile));
   await waitFor('the files to go', () => first.packager.segmentPath(SLUG, '360p', `${oldShow}-0.m4s`) === undefined, 3_000);
