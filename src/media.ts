@@ -72,12 +72,14 @@ export function partDurationS(segmentDurationS: number): number {
 }
 
 /**
- * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): it closes a fragment at the first packet
- * past the part duration, at most a frame of the slowest rung later.
+ * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): a part is the whole frames of the slowest
+ * rung that reach the part duration, plus one frame for a run's first part (its video starts an audio frame late) and
+ * millisecond timestamps. Not more: players take a part under 85% of the target for a broken one.
  */
 export function partTargetS(ladder: Ladder): number {
   const slowestFps = Math.min(...ladder.rungs.map((rung) => (rung.fps > 0 ? rung.fps : 30)));
-  return Math.ceil((partDurationS(ladder.segmentDurationS) + 1 / slowestFps) * 1000) / 1000;
+  const frames = Math.ceil(partDurationS(ladder.segmentDurationS) * slowestFps - 1e-6) + 1;
+  return Math.ceil((frames / slowestFps) * 1000) / 1000;
 }
 
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */

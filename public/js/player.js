@@ -15,6 +15,10 @@ const HLS_CONFIG = {
   // Small drifts are caught up by playing slightly faster rather than by a visible jump.
   maxLiveSyncPlaybackRate: 1.05,
   backBufferLength: 30,
+  // About a second of buffer (low latency) leaves no room for a rung the link only just carries: a rung is kept with a
+  // fifth of the measured bandwidth to spare, and chosen going up with two fifths (hls.js: 0.95 and 0.7).
+  abrBandWidthFactor: 0.8,
+  abrBandWidthUpFactor: 0.6,
   // A 390 px phone player does not need the 720p rung in Auto.
   capLevelToPlayerSize: true,
   startLevel: -1,

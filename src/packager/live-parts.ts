@@ -6,8 +6,8 @@ import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
 import type { ListedPart, RungParts } from './render.js';
 import type { RungPart } from './rung-segmenter.js';
 
-/** Finished segments whose parts a playlist lists: the draft asks for three target durations' worth. */
-const LISTED_SEGMENTS = 3;
+/** Finished segments whose parts a playlist lists: with the open one, within three target durations of the end. */
+const LISTED_SEGMENTS = 2;
 /** Finished segments whose part bytes stay fetchable: listed ones plus three target durations (§6.2.2). */
 const KEPT_SEGMENTS = LISTED_SEGMENTS + 3;
 

@@ -48,13 +48,22 @@ export function buildFfmpegArgs({ ladder, source, profile, partDurationS }: Buil
 }
 
 /**
- * One moof+mdat per part: a fragment closes at every keyframe and once it holds `partDurationS` of media, and is
+ * FFmpeg closes a fragment at the first packet, of any track, at or past its fragment duration. Asked for 2% less than
+ * the part duration, the video frame that completes the part gets there first: ten frames at 30 fps (333 ms, or 333.3
+ * with exact timestamps) pass 326.7 ms, while the audio needs a 16th AAC frame at 48 kHz (341 ms) or a 15th at
+ * 44.1 kHz (348 ms). Asked for the exact duration, millisecond timestamps would take an eleventh frame; asked for much
+ * less, the audio would cut parts short, which players take for broken ones.
+ */
+const FRAGMENT_SLACK = 0.98;
+
+/**
+ * One moof+mdat per part: a fragment closes at every keyframe and once it holds a part's duration of media, and is
  * written to the pipe as soon as it closes. No trailer: a live output never ends by choice.
  */
 function fragmentedMp4Args(partDurationS: number): string[] {
   return [
     ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof+skip_trailer'],
-    ...['-frag_duration', String(Math.round(partDurationS * 1_000_000)), '-flush_packets', '1'],
+    ...['-frag_duration', String(Math.round(partDurationS * FRAGMENT_SLACK * 1_000_000)), '-flush_packets', '1'],
   ];
 }
 
@@ -134,13 +143,16 @@ interface VideoArgsOptions {
 /** Options of the output's one video stream. */
 function videoArgs({ profile, rung, forceKeyFrames }: VideoArgsOptions): string[] {
   const { maxrateKbps, bufsizeKbps, level } = videoEncoding(profile, rung);
-  const gop = String(Math.round(rung.fps * profile.segmentDurationS));
+  const gop = Math.round(rung.fps * profile.segmentDurationS);
+  // Keyframes come from force_key_frames alone: x264's own at `-g` frames could land a frame before a forced one
+  // (millisecond timestamps), making a one-frame part. Its limit is two segments, a fallback only.
+  const keyint = String(2 * gop);
   return [
     ...['-c:v', 'libx264', '-preset', profile.video.preset],
     ...(profile.video.tune ? ['-tune', profile.video.tune] : []),
     ...['-profile:v', 'high', '-level:v', String(level.idc), '-pix_fmt', 'yuv420p'],
     ...['-b:v', `${rung.videoBitrateKbps}k`, '-maxrate:v', `${maxrateKbps}k`, '-bufsize:v', `${bufsizeKbps}k`],
-    ...['-g:v', gop, '-keyint_min:v', gop, '-sc_threshold:v', '0', '-force_key_frames:v', forceKeyFrames],
+    ...['-g:v', keyint, '-keyint_min:v', String(gop), '-sc_threshold:v', '0', '-force_key_frames:v', forceKeyFrames],
   ];
 }
 

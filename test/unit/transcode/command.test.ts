@@ -58,7 +58,7 @@ describe('buildFfmpegArgs', () => {
       assert.equal(valueOf(out, '-map'), `[v${i}]`);
       assert.equal(valueOf(out, '-c:v'), 'libx264');
       assert.equal(valueOf(out, '-force_key_frames:v'), 'expr:gte(t,n_forced*2)');
-      assert.equal(valueOf(out, '-g:v'), '60');
+      assert.equal(valueOf(out, '-g:v'), '120', 'keyframes only where forced');
       assert.equal(valueOf(out, '-keyint_min:v'), '60');
       assert.equal(valueOf(out, '-sc_threshold:v'), '0');
       assert.equal(valueOf(out, '-profile:v'), 'high');
@@ -129,7 +129,7 @@ describe('buildFfmpegArgs', () => {
     for (const [i, out] of outputs(build(source())).entries()) {
       assert.equal(valueOf(out, '-f'), 'mp4');
       assert.equal(valueOf(out, '-movflags'), '+frag_keyframe+empty_moov+default_base_moof+skip_trailer');
-      assert.equal(valueOf(out, '-frag_duration'), '333333');
+      assert.equal(valueOf(out, '-frag_duration'), '326667');
       assert.equal(valueOf(out, '-flush_packets'), '1');
       assert.equal(out.at(-1), `pipe:${FIRST_OUTPUT_FD + i}`);
     }
