@@ -3,22 +3,20 @@
 /* global Hls */
 
 /**
- * hls.js settings for a live show. shopcast's playlists are low-latency (parts, blocking reload): the player holds
- * back what the playlist says (PART-HOLD-BACK, about a second). A whole-segment playlist falls back to two segments.
+ * hls.js settings for a live show, played by whole segments. The playlists are low-latency (parts, blocking reload),
+ * but hls.js's low-latency mode does not hold up yet on this page: its shaped-network, pin and restart tests fail with
+ * about a second of buffer (see the README). Without it hls.js ignores the parts and plays the same playlists.
  */
 const HLS_CONFIG = {
   enableWorker: true,
-  lowLatencyMode: true,
+  lowLatencyMode: false,
+  // Two segments behind the edge: close to real time, yet a late segment does not stall the picture.
   liveSyncDurationCount: 2,
   // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
   liveMaxLatencyDurationCount: 6,
   // Small drifts are caught up by playing slightly faster rather than by a visible jump.
   maxLiveSyncPlaybackRate: 1.05,
   backBufferLength: 30,
-  // About a second of buffer (low latency) leaves no room for a rung the link only just carries: a rung is kept with a
-  // fifth of the measured bandwidth to spare, and chosen going up with two fifths (hls.js: 0.95 and 0.7).
-  abrBandWidthFactor: 0.8,
-  abrBandWidthUpFactor: 0.6,
   // A 390 px phone player does not need the 720p rung in Auto.
   capLevelToPlayerSize: true,
   startLevel: -1,

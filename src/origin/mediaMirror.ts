@@ -3,7 +3,7 @@
 // live in the primary's memory only.
 import path from 'node:path';
 import { MASTER_PLAYLIST, MEDIA_FILE_NAME, RUNG_NAME, rungOfMediaPlaylist } from '../media-names.js';
-import type { MediaLibrary, RenderedPlaylist } from './ports.js';
+import { WHOLE_SEGMENTS_ONLY, type MediaLibrary, type RenderedPlaylist } from './ports.js';
 
 /** What the primary sends for each re-render of a channel's playlists (the `packager.playlists` event). */
 export interface PlaylistUpdate {
@@ -65,21 +65,10 @@ export class MediaMirror implements MediaLibrary {
   }
 
   // Parts and blocking reloads are the primary's: a worker forwards those requests (see httpWorker.ts).
-  part(): undefined {
-    return undefined;
-  }
-
-  partDirective(): undefined {
-    return undefined;
-  }
-
-  position(): undefined {
-    return undefined;
-  }
-
-  onChange(): () => void {
-    return () => undefined;
-  }
+  readonly part = WHOLE_SEGMENTS_ONLY.part;
+  readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
+  readonly position = WHOLE_SEGMENTS_ONLY.position;
+  readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
     if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;

@@ -26,6 +26,14 @@ export interface MediaLibrary {
   onChange(listener: (slug: string, rung: string) => void): () => void;
 }
 
+/** The low-latency side of a MediaLibrary with whole segments only: no parts, nothing to wait for. */
+export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'partDirective' | 'position' | 'onChange'> = {
+  part: () => undefined,
+  partDirective: () => undefined,
+  position: () => undefined,
+  onChange: () => () => undefined,
+};
+
 export type ChannelState = 'offline' | 'starting' | 'live' | 'reconnecting' | 'ended';
 
 /** What a shopper's page needs to know about a channel. */

@@ -4,9 +4,9 @@ import type { Logger } from '../log.js';
 import type { FlvFeed, Ladder, SourceInfo } from '../media.js';
 import type { FfmpegInfo } from './capabilities.js';
 import { keyframeIntervalWaitMs, keyframesFit, planLadder, type PlanLadderOptions } from './ladder.js';
-import type { RunOutputSink } from './run-output.js';
 import type { Profile } from './profile.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart.js';
+import type { RunOutputSink } from './run-output.js';
 import { StreamTranscoder, type TranscoderStats } from './transcoder.js';
 
 export type { TranscoderStats } from './transcoder.js';

@@ -165,7 +165,7 @@ describe('Fmp4Reader on FFmpeg output', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reproduces the input byte for byte from chunks of any size, init first, mfra trailer last', () => {
-    for (const { name, av, events } of builds) {
+    for (const { name, av } of builds) {
       for (const maxChunk of [1, 7, 100_000]) {
         const again = readAll(av, random, maxChunk);
         assert.deepEqual(Buffer.concat(again.map((event) => event.bytes)), av, `${name}, chunks up to ${maxChunk}`);

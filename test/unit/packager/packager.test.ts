@@ -14,6 +14,7 @@ import { EventBus, type ShopcastEvents } from '../../../src/events.js';
 import type { JsonValue } from '../../../src/origin/ports.js';
 import { Packager } from '../../../src/packager/packager.js';
 import type { RunRef } from '../../../src/transcode/run-output.js';
+import { parseMedia } from '../../e2e/helpers/hls.js';
 import { ladder, packagerOptions } from './fixtures.js';
 
 const DEBIAN_FFMPEG = '/usr/bin/ffmpeg';
@@ -88,9 +89,7 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_00
 function mediaPlaylist(rung: string): types.MediaPlaylist {
   const body = packager.playlist(SLUG, `${rung}/index.m3u8`)?.body;
   assert.ok(body !== undefined, `${rung} playlist is served`);
-  const playlist = parse(body);
-  assert.equal(playlist.isMasterPlaylist, false);
-  return playlist as types.MediaPlaylist;
+  return parseMedia(body);
 }
 
 const execFileAsync = promisify(execFile);

@@ -9,12 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { EventBus, type EventName, type ShopcastEvents } from '../../../src/events.js';
 import type { FlvFeed, Ladder, SourceInfo } from '../../../src/media.js';
+import { RungSegmenter, type RungSegment } from '../../../src/packager/rung-segmenter.js';
 import { resolveFfmpeg, type FfmpegInfo } from '../../../src/transcode/ffmpeg.js';
 import type { Profile } from '../../../src/transcode/profile.js';
 import type { RestartPolicy } from '../../../src/transcode/restart.js';
 import type { RunOutputSink, RunRef } from '../../../src/transcode/run-output.js';
 import { Supervisor } from '../../../src/transcode/supervisor.js';
-import { RungSegmenter, type RungSegment } from '../../../src/packager/rung-segmenter.js';
 import { AAC, defaultProfile, FileFeed, video } from './fixtures.js';
 
 const log = pino({ level: 'silent' });
@@ -128,7 +128,7 @@ describe('Supervisor with a real FFmpeg', () => {
     restart?: RestartPolicy;
   }
 
-  function startSupervisor(name: string, { profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
+  function startSupervisor({ profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
     const bus = testBus();
     const output = new RecordingSink();
     const profileFor = (): Profile => profile;
@@ -145,7 +145,7 @@ describe('Supervisor with a real FFmpeg', () => {
   }
 
   it('starts a run, restarts it with a new runId after kill -9, leaves no process after stop()', { timeout: 30_000 }, async () => {
-    const { bus, supervisor, output, goLive } = startSupervisor('restart');
+    const { bus, supervisor, output, goLive } = startSupervisor();
     const feed = new FileFeed(flv);
     const first = await goLive('demo', feed);
 
@@ -190,7 +190,7 @@ describe('Supervisor with a real FFmpeg', () => {
 
   it('kills a stalled FFmpeg (media arrives, output does not move), then gives up', { timeout: 15_000 }, async () => {
     const noRestarts = { ...FAST_RESTARTS, maxRestarts: 0 };
-    const { bus, supervisor, goLive } = startSupervisor('stall', { stallTimeoutS: 2, restart: noRestarts });
+    const { bus, supervisor, goLive } = startSupervisor({ stallTimeoutS: 2, restart: noRestarts });
     // An FLV header announcing audio and video, then nothing FFmpeg can use, while the publisher keeps sending.
     const startedAt = Date.now();
     const stuck: FlvFeed = {
@@ -215,7 +215,7 @@ describe('Supervisor with a real FFmpeg', () => {
   });
 
   it('waits for the keyframe interval when the source could be copied, then copies it', { timeout: 30_000 }, async () => {
-    const { supervisor, output, goLive } = startSupervisor('copy', { profile: { ...PROFILE, passthrough: true } });
+    const { supervisor, output, goLive } = startSupervisor({ profile: { ...PROFILE, passthrough: true } });
     const feed = new FileFeed(flv);
     feed.keyframeIntervalS = 1;
     // Ingest announces the stream at its first keyframe, when the interval is not known yet.
@@ -230,7 +230,7 @@ describe('Supervisor with a real FFmpeg', () => {
   });
 
   it('reuses the previous ladder on reconnect and forgets it when the show ends', { timeout: 30_000 }, async () => {
-    const { bus, supervisor, goLive } = startSupervisor('reconnect');
+    const { bus, supervisor, goLive } = startSupervisor();
     const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
     const first = await goLive('shop', new FileFeed(flv));
     assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
@@ -248,11 +248,11 @@ describe('Supervisor with a real FFmpeg', () => {
   });
 
   it('plans a publisher coming back to a show resumed from an earlier process with that show\'s ladder', { timeout: 30_000 }, async () => {
-    const earlier = startSupervisor('resumed-earlier');
+    const earlier = startSupervisor();
     const planned = (await earlier.goLive('shop', new FileFeed(flv))).ladder;
     await earlier.supervisor.stop();
 
-    const { supervisor, goLive } = startSupervisor('resumed');
+    const { supervisor, goLive } = startSupervisor();
     supervisor.resume([{ slug: 'shop', ladder: planned }]);
     const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
     const again = await goLive('shop', new FileFeed(flv), { source: small, reconnect: true });
