@@ -47,7 +47,8 @@ export function readPlaylist(text: string, url: string): Playlist {
   return {
     kind: 'media',
     ended: parsed.endlist,
-    segments: parsed.segments.map((segment) => ({
+    // Whole segments: hls-parser gives a low-latency playlist's open segment (parts only) no URI.
+    segments: parsed.segments.filter((segment) => segment.uri).map((segment) => ({
       msn: segment.mediaSequenceNumber,
       url: absolute(segment.uri),
       // hls-parser leaves `map` unset on segments without EXT-X-MAP, whatever its type says.

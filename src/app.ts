@@ -70,11 +70,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   }
   const profileFor = (slug: string): Profile => profiles.get(channels.bySlug(slug)?.profile ?? '') ?? defaultProfile;
 
-  // Work folders of a previous process are orphans: its FFmpeg runs died with it (its shows did not: the packager
-  // persists them under packager/ and continues them).
-  const workRoot = path.join(config.dataDir, 'work');
-  rmSync(workRoot, { recursive: true, force: true });
-  mkdirSync(workRoot, { recursive: true });
+  // Work folders of earlier versions (FFmpeg wrote files there) are leftovers; runs now write to pipes.
+  rmSync(path.join(config.dataDir, 'work'), { recursive: true, force: true });
   const mediaDir = path.join(config.dataDir, 'media');
   mkdirSync(mediaDir, { recursive: true });
 
@@ -95,7 +92,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     log: log.child({ module: 'supervisor' }),
     ffmpeg,
     profileFor,
-    workRoot,
+    output: packager,
+    diskDir: mediaDir,
     stallTimeoutS: config.stallTimeoutS,
   });
   const ingest = new Ingest({

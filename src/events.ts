@@ -13,11 +13,10 @@ export interface ShopcastEvents {
   'stream.ended': { slug: string; reason: 'window-expired' | 'channel-deleted' };
   /** A publish attempt was refused (unknown key, channel busy, unsupported media). Never carries the key. */
   'publish.rejected': { ip: string; reason: string; slug: string | null };
-  /** An FFmpeg run began writing into workDir; rung i writes into `${workDir}/${i}/index.m3u8`. */
+  /** An FFmpeg run began; its media reach the packager through the RunOutputSink, rung i as output i. */
   'transcode.run.started': {
     slug: string;
     runId: string;
-    workDir: string;
     ladder: Ladder;
     /** Wall clock at which the first media the run received was sent: program date time of its first segment. Read it
      * when that segment is published (see FlvAttachment.mediaStartWallClockMs). */
@@ -34,7 +33,7 @@ export interface ShopcastEvents {
   /** A product was deleted from `slug`'s catalog; live commerce unpins it first if it is pinned. */
   'product.deleted': { slug: string; productId: string };
   /** A channel's public playlists changed (null: nothing playable); rungs are the media playlists it serves. */
-  'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: RenderedPlaylist | null; rungs: string[] };
+  'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: Record<string, RenderedPlaylist>; rungs: string[] };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

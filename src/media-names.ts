@@ -12,6 +12,11 @@ export const NEW_CHANNEL_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const RUNG_NAME = /^[a-z0-9]{1,16}$/;
 /** Published init and media segments: `<showId>-init<run>.mp4`, `<showId>-<msn>.m4s`. */
 export const MEDIA_FILE_NAME = /^[a-z0-9]+-(?:init\d+\.mp4|\d+\.m4s)$/;
+/**
+ * A part (LL-HLS partial segment), served from memory: `<showId>-<run>.<segment>.<part>.m4s`, numbered within its
+ * FFmpeg run rather than by sequence number, which is only given once the segment is finished on every rung.
+ */
+const PART_FILE_NAME = /^([a-z0-9]+)-(\d{1,6})\.(\d{1,9})\.(\d{1,4})\.m4s$/;
 
 export const MASTER_PLAYLIST = 'master.m3u8';
 const RUNG_PLAYLIST_FILE = 'index.m3u8';
@@ -35,6 +40,25 @@ export function segmentFileName(showId: string, msn: number): string {
   return `${showId}-${msn}.m4s`;
 }
 
+/** Where a part is: its show, the FFmpeg run of the show, the segment of the run and the part of the segment. */
+export interface PartName {
+  showId: string;
+  run: number;
+  segment: number;
+  part: number;
+}
+
+export function partFileName({ showId, run, segment, part }: PartName): string {
+  return `${showId}-${run}.${segment}.${part}.m4s`;
+}
+
+/** What a part file name refers to, or undefined if `file` is not one. */
+export function parsePartFileName(file: string): PartName | undefined {
+  const match = PART_FILE_NAME.exec(file);
+  if (match === null) return undefined;
+  return { showId: match[1]!, run: Number(match[2]), segment: Number(match[3]), part: Number(match[4]) };
+}
+
 export function initFileName(showId: string, runIndex: number): string {
   return `${showId}-init${runIndex}.mp4`;
 }
@@ -52,7 +76,8 @@ export function mediaFileContentType(file: string): string {
 /** What a path under /live refers to, its names checked. */
 export type MediaPath =
   | { kind: 'playlist'; slug: string; name: string }
-  | { kind: 'file'; slug: string; rung: string; file: string };
+  | { kind: 'file'; slug: string; rung: string; file: string }
+  | ({ kind: 'part'; slug: string; rung: string; file: string } & PartName);
 
 /** Which name of a /live path is malformed (a 400), as opposed to a path that names nothing (a 404). */
 export type MediaPathError = { invalid: 'slug' | 'rung' | 'file' } | { notFound: true };
@@ -70,6 +95,8 @@ export function parseMediaPath(path: string): MediaPath | MediaPathError {
   if (parts.length === 2) return { kind: 'playlist', slug, name: MASTER_PLAYLIST };
   if (!RUNG_NAME.test(second)) return { invalid: 'rung' };
   if (third === RUNG_PLAYLIST_FILE) return { kind: 'playlist', slug, name: mediaPlaylistName(second) };
+  const part = parsePartFileName(third);
+  if (part !== undefined) return { kind: 'part', slug, rung: second, file: third, ...part };
   if (!MEDIA_FILE_NAME.test(third)) return { invalid: 'file' };
   return { kind: 'file', slug, rung: second, file: third };
 }

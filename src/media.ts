@@ -59,6 +59,29 @@ export interface Ladder {
   rungs: Rung[];
 }
 
+/** Parts a second of media is cut into for low-latency playlists. */
+const PARTS_PER_SECOND = 3;
+
+/**
+ * Duration of a part (LL-HLS partial segment) of segments of `segmentDurationS`: a whole fraction of the segment, about
+ * a third of a second (ten frames at 30 fps). Players hold back three parts, about a second; shorter parts would cost a
+ * moof and a playlist request each for little less latency.
+ */
+export function partDurationS(segmentDurationS: number): number {
+  return segmentDurationS / Math.max(1, Math.round(segmentDurationS * PARTS_PER_SECOND));
+}
+
+/**
+ * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): a part is the whole frames of the slowest
+ * rung that reach the part duration, plus one frame for a run's first part (its video starts an audio frame late) and
+ * millisecond timestamps. Not more: players take a part under 85% of the target for a broken one.
+ */
+export function partTargetS(ladder: Ladder): number {
+  const slowestFps = Math.min(...ladder.rungs.map((rung) => (rung.fps > 0 ? rung.fps : 30)));
+  const frames = Math.ceil(partDurationS(ladder.segmentDurationS) * slowestFps - 1e-6) + 1;
+  return Math.ceil((frames / slowestFps) * 1000) / 1000;
+}
+
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
 export interface FlvSink {
   write(chunk: Buffer): void;

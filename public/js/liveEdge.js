@@ -3,7 +3,7 @@
 
 /** Seconds behind the player's own target before the shopper counts as having fallen behind. */
 const BEHIND_BY_S = 3;
-const RENDER_EVERY_MS = 500;
+const RENDER_EVERY_MS = 250;
 
 /**
  * @param {{ root: HTMLElement, lag: HTMLElement, goLive: HTMLButtonElement, video: HTMLVideoElement,

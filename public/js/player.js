@@ -2,7 +2,11 @@
 
 /* global Hls */
 
-/** hls.js settings for a live show with whole-segment (non-LL) playlists. */
+/**
+ * hls.js settings for a live show, played by whole segments. The playlists are low-latency (parts, blocking reload),
+ * but hls.js's low-latency mode does not hold up yet on this page: its shaped-network, pin and restart tests fail with
+ * about a second of buffer (see the README). Without it hls.js ignores the parts and plays the same playlists.
+ */
 const HLS_CONFIG = {
   enableWorker: true,
   lowLatencyMode: false,

@@ -24,8 +24,8 @@ process.on('message', (message: ToWorker, handle?: unknown) => {
       const { settings } = message;
       const log = createLogger(settings.logLevel).child({ module: 'http-worker', pid: process.pid });
       const media = new MediaMirror({ mediaDir: settings.mediaDir, graceS: settings.graceS });
-      const serveMedia = createMediaHandler({ media, log, cacheBytes: settings.segmentCacheBytes });
       const forward = createForward(settings.upstreamPort);
+      const serveMedia = createMediaHandler({ media, log, cacheBytes: settings.segmentCacheBytes, forwardLowLatency: forward });
       mirror = media;
       server = createOriginServer((req, res) => {
         if (!serveMedia(req, res)) forward(req, res);

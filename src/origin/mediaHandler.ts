@@ -3,10 +3,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, badRequest, notFound, sendError } from './errors.js';
+import { HeldRequests, decide, parseDirective, type Directive } from './blocking-reload.js';
+import { HttpError, badRequest, notFound, sendError, serviceUnavailable } from './errors.js';
 import type { Logger } from '../log.js';
-import { LIVE_PREFIX, PLAYLIST_CONTENT_TYPE, mediaFileContentType, parseMediaPath } from '../media-names.js';
+import { LIVE_PREFIX, PLAYLIST_CONTENT_TYPE, mediaFileContentType, parseMediaPath, rungOfMediaPlaylist, type MediaPath } from '../media-names.js';
 import type { MediaLibrary, RenderedPlaylist } from './ports.js';
+import type { Forward } from './proxy.js';
 import { SegmentCache } from './segmentCache.js';
 
 export interface MediaHandlerOptions {
@@ -14,14 +16,23 @@ export interface MediaHandlerOptions {
   log: Logger;
   /** Bytes of segment files kept in memory (default SEGMENT_CACHE_BYTES). */
   cacheBytes?: number;
+  /**
+   * Where parts and blocking playlist reloads go instead (an HTTP worker's link to the primary, which holds the parts
+   * and knows the moment each is written).
+   */
+  forwardLowLatency?: Forward;
 }
 
 /** Answers the request if it is under /live/ (true), or leaves it to the rest of the origin (false). */
 export type MediaHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** Playlist requests held at once (blocking reloads and preload-hinted parts), over every channel. */
+const MAX_HELD_REQUESTS = 20_000;
+
 /** Segment bytes the origin keeps in memory, split between its processes: the live windows of a few channels. */
 export const SEGMENT_CACHE_BYTES = 32 * 1024 * 1024;
 const SEGMENT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+const BLOCKING_CACHE_CONTROL = 'public, max-age=60';
 const PREFLIGHT_MAX_AGE_S = 86_400;
 const COMMON_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -38,6 +49,12 @@ interface EncodedPlaylist {
 
 export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
   const segments = new SegmentCache(opts.cacheBytes ?? SEGMENT_CACHE_BYTES);
+  const held = new HeldRequests({ max: MAX_HELD_REQUESTS });
+  opts.media.onChange((slug, rung) => {
+    const position = opts.media.position(slug, rung);
+    if (position === undefined) held.releaseAll(heldKey(slug, rung));
+    else held.update(heldKey(slug, rung), position);
+  });
   // The packager renders a new object per update, so each version is encoded and hashed once.
   const encoded = new WeakMap<RenderedPlaylist, EncodedPlaylist>();
 
@@ -58,9 +75,30 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     return entry;
   };
 
-  const servePlaylist = (req: IncomingMessage, res: ServerResponse, playlist: RenderedPlaylist | undefined): void => {
+  /**
+   * Waits until the rung's playlist satisfies `directive` (true), or answers for it: 400 when it asks too far ahead,
+   * 503 when it took longer than three target durations or too many requests are held.
+   */
+  const awaitDirective = async (req: IncomingMessage, slug: string, rung: string, directive: Directive): Promise<boolean> => {
+    const position = opts.media.position(slug, rung);
+    if (position === undefined) return true;
+    const decision = decide(position, directive);
+    if (decision === 'too-far-ahead') throw badRequest('_HLS_msn/_HLS_part too far ahead of the playlist');
+    if (decision === 'ready') return true;
+    const gone = new AbortController();
+    req.once('close', () => gone.abort());
+    const outcome = await held.hold(heldKey(slug, rung), directive, { timeoutMs: position.targetDurationS * 3000, signal: gone.signal });
+    if (outcome === 'gone') return false;
+    if (outcome !== 'ready') throw serviceUnavailable(1, outcome === 'busy' ? 'too many requests waiting' : 'not available in time');
+    return true;
+  };
+
+  const servePlaylist = (req: IncomingMessage, res: ServerResponse, playlist: RenderedPlaylist | undefined, blocking = false): void => {
     if (playlist === undefined) throw notFound('playlist not published');
-    const { body, etag, headers } = encode(playlist);
+    const encodedPlaylist = encode(playlist);
+    const { body, etag } = encodedPlaylist;
+    // The answer to a blocking request stays right for everyone asking the same (its query is the CDN's cache key).
+    const headers = blocking ? { ...encodedPlaylist.headers, 'Cache-Control': BLOCKING_CACHE_CONTROL } : encodedPlaylist.headers;
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers).end();
       return;
@@ -102,7 +140,38 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const route = (req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void> => {
+  const routePlaylist = async (req: IncomingMessage, res: ServerResponse, slug: string, name: string, query: URLSearchParams): Promise<void> => {
+    const directive = parseDirective(query);
+    if (directive === 'invalid') throw badRequest('invalid _HLS_msn/_HLS_part');
+    const rung = rungOfMediaPlaylist(name);
+    if (directive !== undefined && rung !== undefined && !(await awaitDirective(req, slug, rung, directive))) return;
+    servePlaylist(req, res, opts.media.playlist(slug, name), directive !== undefined);
+  };
+
+  /** A part from memory; one announced by a preload hint is answered the moment it is written. */
+  const servePart = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'part' }>): Promise<void> => {
+    const { slug, rung, file } = target;
+    let bytes = opts.media.part(slug, rung, file);
+    const directive = bytes === undefined ? opts.media.partDirective(slug, rung, target) : undefined;
+    if (directive !== undefined) {
+      try {
+        if (!(await awaitDirective(req, slug, rung, directive))) return;
+      } catch {
+        throw notFound('part not written');
+      }
+      bytes = opts.media.part(slug, rung, file);
+    }
+    if (bytes === undefined) throw notFound('part not published');
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': mediaFileContentType(file),
+      'Cache-Control': SEGMENT_CACHE_CONTROL,
+      'Content-Length': bytes.length,
+    });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  };
+
+  const route = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void | Promise<void> => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         ...COMMON_HEADERS,
@@ -121,7 +190,8 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     const target = parseMediaPath(path);
     if ('notFound' in target) throw notFound(`no media at ${path}`);
     if ('invalid' in target) throw badRequest(`invalid ${target.invalid}`);
-    if (target.kind === 'playlist') return servePlaylist(req, res, opts.media.playlist(target.slug, target.name));
+    if (target.kind === 'playlist') return routePlaylist(req, res, target.slug, target.name, query);
+    if (target.kind === 'part') return servePart(req, res, target);
     const filePath = opts.media.segmentPath(target.slug, target.rung, target.file);
     if (filePath === undefined) throw notFound('segment not published');
     return serveSegment(req, res, target.file, filePath);
@@ -135,14 +205,31 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
       const answered = sendError(res, err, COMMON_HEADERS);
       if (answered.status >= 500) opts.log.error({ err, url }, 'media request failed');
     };
+    const path = query < 0 ? url : url.slice(0, query);
+    const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+    if (opts.forwardLowLatency !== undefined && isLowLatency(path, params)) {
+      opts.forwardLowLatency(req, res);
+      return true;
+    }
     try {
-      const answered = route(req, res, query < 0 ? url : url.slice(0, query));
+      const answered = route(req, res, path, params);
       if (answered) answered.catch(fail);
     } catch (err) {
       fail(err);
     }
     return true;
   };
+}
+
+function heldKey(slug: string, rung: string): string {
+  return `${slug}/${rung}`;
+}
+
+/** A part, or a playlist request with a delivery directive: what only the packager's own process can answer. */
+function isLowLatency(path: string, query: URLSearchParams): boolean {
+  if ([...query.keys()].some((key) => key.startsWith('_HLS_'))) return true;
+  const target = parseMediaPath(path);
+  return 'kind' in target && target.kind === 'part';
 }
 
 /** One `bytes=` range (players ask for one); a multi-range or malformed header is ignored, as RFC 9110 allows. */

@@ -1,14 +1,16 @@
 // An HTTP worker's copy of the packager's public media: playlists arrive over IPC as the packager renders them, and a
-// segment may be served while it is listed, or for the grace period after it left the playlist (as on disk).
+// segment may be served while it is listed, or for the grace period after it left the playlist (as on disk). Parts
+// live in the primary's memory only.
 import path from 'node:path';
 import { MASTER_PLAYLIST, MEDIA_FILE_NAME, RUNG_NAME, rungOfMediaPlaylist } from '../media-names.js';
-import type { MediaLibrary, RenderedPlaylist } from './ports.js';
+import { WHOLE_SEGMENTS_ONLY, type MediaLibrary, type RenderedPlaylist } from './ports.js';
 
 /** What the primary sends for each re-render of a channel's playlists (the `packager.playlists` event). */
 export interface PlaylistUpdate {
   slug: string;
   master: RenderedPlaylist | null;
-  media: RenderedPlaylist | null;
+  /** Each rung's media playlist. */
+  media: Record<string, RenderedPlaylist>;
   rungs: string[];
 }
 
@@ -46,7 +48,7 @@ export class MediaMirror implements MediaLibrary {
   update(update: PlaylistUpdate): void {
     const now = this.#now();
     const previous = this.#channels.get(update.slug);
-    const listed = update.media ? listedFiles(update.media.body) : new Set<string>();
+    const listed = new Set(Object.values(update.media).flatMap((playlist) => [...listedFiles(playlist.body)]));
     const leftAtMs = previous?.leftAtMs ?? new Map<string, number>();
     for (const file of previous?.listed ?? []) if (!listed.has(file)) leftAtMs.set(file, now);
     for (const file of listed) leftAtMs.delete(file);
@@ -59,8 +61,14 @@ export class MediaMirror implements MediaLibrary {
     if (channel === undefined) return undefined;
     if (name === MASTER_PLAYLIST) return channel.update.master ?? undefined;
     const rung = rungOfMediaPlaylist(name);
-    return rung !== undefined && channel.update.rungs.includes(rung) ? (channel.update.media ?? undefined) : undefined;
+    return rung !== undefined ? channel.update.media[rung] : undefined;
   }
+
+  // Parts and blocking reloads are the primary's: a worker forwards those requests (see httpWorker.ts).
+  readonly part = WHOLE_SEGMENTS_ONLY.part;
+  readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
+  readonly position = WHOLE_SEGMENTS_ONLY.position;
+  readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
     if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;

@@ -1,5 +1,7 @@
 // What the HTTP origin reads from the rest of shopcast; implemented by the packager and the status view in app.ts.
+import type { PartName } from '../media-names.js';
 import type { HealthReport, StreamHealth, StreamReport } from './api/schemas.js';
+import type { Directive, PlaylistPosition } from './blocking-reload.js';
 
 /** A playlist rendered once per update and served from memory. */
 export interface RenderedPlaylist {
@@ -14,7 +16,23 @@ export interface MediaLibrary {
   playlist(slug: string, name: string): RenderedPlaylist | undefined;
   /** Absolute path of a published init or media segment, or undefined if it is not (or no longer) published. */
   segmentPath(slug: string, rung: string, file: string): string | undefined;
+  /** A part (LL-HLS partial segment) while it is listed or recently was, from memory. */
+  part(slug: string, rung: string, file: string): Uint8Array | undefined;
+  /** Where a part not written yet will be listed, to wait for it; undefined: it will never be. */
+  partDirective(slug: string, rung: string, name: PartName): Directive | undefined;
+  /** Where a rung's low-latency media playlist stands, for blocking reloads; undefined: nothing to wait for. */
+  position(slug: string, rung: string): PlaylistPosition | undefined;
+  /** `listener` is told every time a rung's media playlist changed. */
+  onChange(listener: (slug: string, rung: string) => void): () => void;
 }
+
+/** The low-latency side of a MediaLibrary with whole segments only: no parts, nothing to wait for. */
+export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'partDirective' | 'position' | 'onChange'> = {
+  part: () => undefined,
+  partDirective: () => undefined,
+  position: () => undefined,
+  onChange: () => () => undefined,
+};
 
 export type ChannelState = 'offline' | 'starting' | 'live' | 'reconnecting' | 'ended';
 

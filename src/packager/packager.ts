@@ -1,11 +1,11 @@
 // The packager: moves the segments FFmpeg finished into shopcast's public HLS view, which shopcast owns so that it
 // survives encoder restarts, publisher reconnects and gateway restarts (each channel's state is persisted as it
 // changes and restored at start). Pure parts (alignment, show model, rendering, state format) live beside it.
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
-import type { Ladder } from '../media.js';
+import { partTargetS, type Ladder } from '../media.js';
+import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
 import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
 import {
@@ -16,17 +16,19 @@ import {
   initFileName,
   rungOfMediaPlaylist,
   segmentFileName,
+  type PartName,
 } from '../media-names.js';
 import { nextShowId } from './names.js';
 import { PublicFiles, type MediaFile } from './public-files.js';
 import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
-import { RunWatcher, WORK_PLAYLIST } from './run-watcher.js';
+import { LiveParts } from './live-parts.js';
+import { RungSegmenter, type RungPart, type RungSegment } from './rung-segmenter.js';
 import { SerialQueue } from './serial-queue.js';
 import { Show } from './show.js';
 import { lastActivityMs, type ChannelState } from './show-state.js';
 import { StateStore } from './state-store.js';
-import { parseWorkPlaylist } from './work-playlist.js';
+import type { RunOutputSink, RunRef } from '../transcode/run-output.js';
 
 export interface PackagerOptions {
   bus: EventBus;
@@ -78,7 +80,10 @@ interface Channel {
   /** When the show opened. */
   openedAtMs: number;
   master: RenderedPlaylist | undefined;
-  media: RenderedPlaylist | undefined;
+  /** Each rung's media playlist (low-latency: each lists its own parts). */
+  media: Map<string, RenderedPlaylist>;
+  /** The parts of the show's segments, per rung. */
+  parts: LiveParts | undefined;
   /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
   endDeadline: NodeJS.Timeout | undefined;
   /**
@@ -92,37 +97,42 @@ interface Run {
   readonly channel: Channel;
   readonly show: Show;
   readonly runIndex: number;
-  readonly workDir: string;
-  /** The show's rungs, in show order, with where this run writes them. */
+  /** The show's rungs, in show order, with the run's output each comes from. */
   readonly rungs: RunRung[];
   readonly anchorWallClockMs: () => number;
   /** Frozen when the run's first segment is published, so the run's program date times never jump. */
   anchorMs: number | undefined;
   readonly aligner: RunAligner;
-  readonly watcher: RunWatcher;
+  /** Parts of a rung that ran ahead of the others, until their segment is the open one. */
+  readonly heldParts: Map<string, RungPart[]>;
   readonly log: Logger;
 }
 
 interface RunRung {
   readonly name: string;
-  /** The rung's sub-folder of the work folder. */
-  readonly workDir: string;
+  /** Index of the FFmpeg output (the run's ladder rung) it comes from. */
+  readonly output: number;
   /** The run's init segment of this rung is published. */
   initPublished: boolean;
 }
 
-interface Move {
+interface Write {
   rung: RunRung;
   init: boolean;
-  from: string;
+  bytes: Uint8Array;
   to: MediaFile;
 }
 
-// FFmpeg lists its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
+/** What a run's outputs are being cut into, from its first bytes on (they may come before its start is handled). */
+interface RunInput {
+  readonly segmenters: (RungSegmenter | undefined)[];
+}
+
+// FFmpeg closes its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
 // long for it, no longer.
 const RUN_EXIT_WAIT_MS = 10_000;
 
-export class Packager implements MediaLibrary {
+export class Packager implements MediaLibrary, RunOutputSink {
   readonly #bus: EventBus;
   readonly #files: PublicFiles;
   readonly #states: StateStore;
@@ -132,6 +142,8 @@ export class Packager implements MediaLibrary {
   readonly #log: Logger;
   readonly #channels = new Map<string, Channel>();
   readonly #runs = new Map<string, Run>();
+  readonly #inputs = new Map<string, RunInput>();
+  readonly #changeListeners = new Set<(slug: string, rung: string) => void>();
   #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
@@ -157,7 +169,10 @@ export class Packager implements MediaLibrary {
     }
     await this.#files.start();
     this.#unsubscribe = [
-      this.#bus.on('transcode.run.started', (event) => this.#enqueue(event.slug, () => this.#startRun(event))),
+      this.#bus.on('transcode.run.started', (event) => {
+        this.#openInput(event);
+        this.#enqueue(event.slug, () => this.#startRun(event));
+      }),
       this.#bus.on('transcode.run.ended', (event) => this.#enqueue(event.slug, () => this.#endRun(event.runId))),
       this.#bus.on('stream.ended', (event) => this.#enqueue(event.slug, () => this.#streamEnded(event.slug))),
       this.#bus.on('channel.deleted', (event) => this.#enqueue(event.slug, () => this.#retireChannel(event.slug))),
@@ -175,9 +190,44 @@ export class Packager implements MediaLibrary {
     // A stream that ended while its last run was exiting: that run is gone now, the show is over. Every other show
     // stays open as persisted, for a publisher coming back to the next process.
     for (const channel of this.#channels.values()) if (channel.endDeadline !== undefined) this.#endShow(channel);
-    await Promise.all([...this.#runs.values()].map((run) => run.watcher.close()));
     this.#runs.clear();
+    this.#inputs.clear();
     await this.#states.idle();
+  }
+
+  data(ref: RunRef, output: number, chunk: Buffer): void {
+    const input = this.#inputs.get(ref.runId);
+    const segmenter = input?.segmenters[output];
+    if (input === undefined || segmenter === undefined) return;
+    try {
+      segmenter.push(chunk);
+    } catch (err) {
+      // Only our own FFmpeg writes here: a stream that is not fMP4 is a bug, and that rung of the run is lost.
+      input.segmenters[output] = undefined;
+      this.#log.error({ slug: ref.slug, runId: ref.runId, output, err }, 'unreadable FFmpeg output: rung dropped');
+    }
+  }
+
+  end(ref: RunRef, output: number): void {
+    this.#inputs.get(ref.runId)?.segmenters[output]?.end();
+  }
+
+  /**
+   * A run's outputs are cut from its first byte on, so its input exists as soon as the run is announced (its bytes
+   * come later: FFmpeg has only just been spawned); what they complete joins the channel's queue behind the start.
+   */
+  #openInput(event: ShopcastEvents['transcode.run.started']): void {
+    const { slug, runId, ladder } = event;
+    if (this.#inputs.has(runId)) return;
+    const segmenters = ladder.rungs.map(
+      (_, output) =>
+        new RungSegmenter({
+          segmentDurationS: ladder.segmentDurationS,
+          onPart: (part) => this.#enqueue(slug, () => this.#partDone(runId, output, part)),
+          onSegment: (segment) => this.#enqueue(slug, () => this.#segmentDone(runId, output, segment)),
+        }),
+    );
+    this.#inputs.set(runId, { segmenters });
   }
 
   /** Every channel's current playlists, as the last `packager.playlists` of each said. */
@@ -190,7 +240,30 @@ export class Packager implements MediaLibrary {
     if (channel === undefined) return undefined;
     if (name === MASTER_PLAYLIST) return channel.master;
     const rung = rungOfMediaPlaylist(name);
-    return channel.show?.rungs.some((r) => r.name === rung) ? channel.media : undefined;
+    return rung === undefined ? undefined : channel.media.get(rung);
+  }
+
+  part(slug: string, rung: string, file: string): Uint8Array | undefined {
+    return this.#channels.get(slug)?.parts?.bytes(rung, file);
+  }
+
+  partDirective(slug: string, rung: string, name: PartName): Directive | undefined {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (show === undefined || show.ended || show.showId !== name.showId) return undefined;
+    return channel?.parts?.directive(rung, name, show.nextMsn);
+  }
+
+  position(slug: string, rung: string): PlaylistPosition | undefined {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (show === undefined || !channel?.media.has(rung)) return undefined;
+    return channel.parts?.position(rung, show.nextMsn, show.targetDurationS, show.ended);
+  }
+
+  onChange(listener: (slug: string, rung: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
@@ -248,7 +321,8 @@ export class Packager implements MediaLibrary {
         ladder: undefined,
         openedAtMs: 0,
         master: undefined,
-        media: undefined,
+        media: new Map(),
+        parts: undefined,
         endDeadline: undefined,
         openRanges: new Map(),
       };
@@ -268,35 +342,26 @@ export class Packager implements MediaLibrary {
       log.error({ rungs: event.ladder.rungs.map((rung) => rung.name) }, 'ladder has a rung name unfit for a URL');
       return;
     }
-    const workDir = path.resolve(event.workDir);
     const open = channel.show?.ended === false && channel.endDeadline === undefined ? channel.show : undefined;
-    const continued = open === undefined ? undefined : runRungs(open, event.ladder, workDir);
+    const continued = open === undefined ? undefined : runRungs(open, event.ladder);
     if (open !== undefined && continued === undefined) {
       log.warn({ showId: open.showId }, 'the new run lacks rungs of the open show: ending it, starting a new show');
     }
     const show = open !== undefined && continued !== undefined ? open : await this.#openShow(channel, event.ladder);
     // A new show's rungs come from this very ladder, so none is missing.
-    const rungs = continued ?? runRungs(show, event.ladder, workDir) ?? [];
-    await Promise.all(rungs.map((rung) => mkdir(rung.workDir, { recursive: true })));
+    const rungs = continued ?? runRungs(show, event.ladder) ?? [];
     const runIndex = show.beginRun();
     channel.ladder = event.ladder;
     this.#save(channel);
-    const watcher = new RunWatcher({
-      workDir,
-      rungDirs: rungs.map((rung) => rung.workDir),
-      onChange: (rung) => this.#enqueue(event.slug, () => this.#read(event.runId, rung)),
-      log,
-    });
     this.#runs.set(event.runId, {
       channel,
       show,
       runIndex,
-      workDir,
       rungs,
       anchorWallClockMs: event.anchorWallClockMs,
       anchorMs: undefined,
       aligner: new RunAligner(rungs.length),
-      watcher,
+      heldParts: new Map(),
       log,
     });
     log.info({ showId: show.showId, runIndex }, 'packaging run');
@@ -315,6 +380,7 @@ export class Packager implements MediaLibrary {
       dateRanges: [...channel.openRanges.values()],
     });
     channel.show = show;
+    channel.parts = liveParts(show, ladder);
     channel.openedAtMs = Date.now();
     this.#update(channel);
     await this.#files.prepare(channel.slug, show.rungs.map((rung) => rung.name));
@@ -322,28 +388,65 @@ export class Packager implements MediaLibrary {
     return show;
   }
 
-  async #read(runId: string, rung: number): Promise<void> {
+  /** A part of rung `output` of a run: listed at once if its segment is the one being written on every rung. */
+  async #partDone(runId: string, output: number, part: RungPart): Promise<void> {
     const run = this.#runs.get(runId);
-    const workDir = run?.rungs[rung]?.workDir;
-    if (run === undefined || workDir === undefined) return;
-    const text = await readFile(path.join(workDir, WORK_PLAYLIST), 'utf8').catch(() => undefined);
-    const listing = text === undefined ? undefined : parseWorkPlaylist(text);
-    if (listing === undefined) return;
-    const { aligned, dropped } = run.aligner.take(rung, listing, Date.now());
+    const rung = run?.rungs.find((r) => r.output === output);
+    if (run === undefined || rung === undefined || run.channel.show !== run.show || !run.show.accepts(run.runIndex)) return;
+    await this.#listPart(run, rung, part);
+  }
+
+  async #listPart(run: Run, rung: RunRung, part: RungPart): Promise<void> {
+    const { channel, show } = run;
+    const parts = channel.parts;
+    const next = run.aligner.next;
+    if (parts === undefined || part.segment < next.index) return;
+    if (part.segment > next.index) {
+      run.heldParts.set(rung.name, [...(run.heldParts.get(rung.name) ?? []), part]);
+      return;
+    }
+    // A part refers to its run's init segment: that must be fetchable before the part is listed.
+    if (!rung.initPublished && !(await this.#publishInit(run, rung, part.init))) return;
+    parts.open({
+      run: run.runIndex,
+      segment: part.segment,
+      discontinuity: show.nextIsDiscontinuity,
+      programDateTimeMs: (run.anchorMs ??= run.anchorWallClockMs()) + next.offsetS * 1000,
+    });
+    if (parts.add(rung.name, part)) this.#renderRung(channel, rung.name);
+  }
+
+  async #publishInit(run: Run, rung: RunRung, bytes: Uint8Array): Promise<boolean> {
+    const to = { slug: run.channel.slug, rung: rung.name, file: initFileName(run.show.showId, run.runIndex) };
+    try {
+      await writeFile(this.#files.pathOf(to), bytes);
+    } catch (err) {
+      run.log.error({ rung: rung.name, err }, 'writing an init segment failed: parts not listed');
+      return false;
+    }
+    rung.initPublished = true;
+    this.#files.publish(to);
+    return true;
+  }
+
+  /** Rung `output` of a run finished a segment: published once every rung of the run has. */
+  async #segmentDone(runId: string, output: number, segment: RungSegment): Promise<void> {
+    const run = this.#runs.get(runId);
+    const rung = run?.rungs.findIndex((r) => r.output === output) ?? -1;
+    if (run === undefined || rung < 0) return;
+    const { aligned, dropped } = run.aligner.take(rung, [segment], Date.now());
     if (dropped.length > 0) run.log.warn({ dropped }, 'segments missed on some rung: not published');
-    for (const segment of aligned) await this.#publish(run, segment);
+    for (const done of aligned) await this.#publish(run, done);
   }
 
   async #endRun(runId: string): Promise<void> {
     const run = this.#runs.get(runId);
+    this.#inputs.delete(runId);
     if (run === undefined) return;
-    // FFmpeg lists its last segment when it exits.
-    for (let rung = 0; rung < run.rungs.length; rung++) await this.#read(runId, rung);
+    // Every output closed before the run ended, so its last segments are already in the queue, ahead of this.
     const dropped = run.aligner.finish();
     if (dropped.length > 0) run.log.info({ dropped }, 'segments not finished on every rung: not published');
     this.#runs.delete(runId);
-    await run.watcher.close();
-    await rm(run.workDir, { recursive: true, force: true });
     run.log.info('run packaged');
     const { channel } = run;
     if (channel.endDeadline !== undefined && channel.show === run.show && !this.#hasRun(run.show)) {
@@ -390,7 +493,7 @@ export class Packager implements MediaLibrary {
       run.log.debug({ index: aligned.index }, 'segment of a superseded run: not published');
       return;
     }
-    const moved = await this.#moveIn(run, aligned);
+    const moved = await this.#writeIn(run, aligned);
     if (moved === undefined) return;
     const { segment, evicted, releasedRun } = show.append({
       runIndex: run.runIndex,
@@ -405,7 +508,14 @@ export class Packager implements MediaLibrary {
     ];
     const slug = channel.slug;
     this.#files.retire(show.rungs.flatMap((rung) => left.map((name) => ({ slug, rung: rung.name, file: name }))));
+    channel.parts?.finish(segment.msn);
     this.#update(channel);
+    // Parts of rungs that ran ahead belong to the segment now open.
+    for (const rung of run.rungs) {
+      const held = run.heldParts.get(rung.name) ?? [];
+      run.heldParts.delete(rung.name);
+      for (const part of held) await this.#listPart(run, rung, part);
+    }
     const { msn, durationS, publishedAtMs } = segment;
     show.rungs.forEach((rung, i) => {
       const listedAtMs = aligned.parts[i]?.listedAtMs ?? publishedAtMs;
@@ -414,36 +524,34 @@ export class Packager implements MediaLibrary {
   }
 
   /**
-   * Moves the segment of every rung (and the run's init segments, the first time) into the public folders under the
-   * next sequence number; returns the segment files, or undefined if a move failed.
+   * Writes the segment of every rung (and the run's init segments, the first time) into the public folders under the
+   * next sequence number; returns the segment files, or undefined if a write failed.
    */
-  async #moveIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
+  async #writeIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
     const { show, channel } = run;
     const file = segmentFileName(show.showId, show.nextMsn);
     const initFile = initFileName(show.showId, run.runIndex);
-    const moves: Move[] = [];
+    const writes: Write[] = [];
     run.rungs.forEach((rung, i) => {
-      const part = aligned.parts[i];
-      if (part === undefined) return;
+      const segment = aligned.parts[i];
+      if (segment === undefined) return;
       const to = { slug: channel.slug, rung: rung.name };
-      if (!rung.initPublished) {
-        moves.push({ rung, init: true, from: path.join(rung.workDir, part.initFile), to: { ...to, file: initFile } });
-      }
-      moves.push({ rung, init: false, from: path.join(rung.workDir, part.file), to: { ...to, file } });
+      if (!rung.initPublished) writes.push({ rung, init: true, bytes: segment.init, to: { ...to, file: initFile } });
+      writes.push({ rung, init: false, bytes: segment.bytes, to: { ...to, file } });
     });
-    const results = await Promise.allSettled(moves.map((move) => rename(move.from, this.#files.pathOf(move.to))));
-    moves.forEach((move, i) => {
-      if (!move.init || results[i]?.status !== 'fulfilled') return;
-      move.rung.initPublished = true;
-      this.#files.publish(move.to);
+    const results = await Promise.allSettled(writes.map((write) => writeFile(this.#files.pathOf(write.to), write.bytes)));
+    writes.forEach((write, i) => {
+      if (!write.init || results[i]?.status !== 'fulfilled') return;
+      write.rung.initPublished = true;
+      this.#files.publish(write.to);
     });
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
     if (failures.length > 0) {
-      // The sequence number stays free: the next segment takes these names, and nothing listed what was moved.
-      run.log.error({ index: aligned.index, failures }, 'moving a finished segment failed: not published');
+      // The sequence number stays free: the next segment takes these names, and nothing listed what was written.
+      run.log.error({ index: aligned.index, failures }, 'writing a finished segment failed: not published');
       return undefined;
     }
-    return moves.filter((move) => !move.init).map((move) => move.to);
+    return writes.filter((write) => !write.init).map((write) => write.to);
   }
 
   /** The show changed: its playlists are rendered and its state persisted. */
@@ -454,22 +562,48 @@ export class Packager implements MediaLibrary {
 
   #render(channel: Channel): void {
     const show = channel.show;
+    channel.media = new Map();
     if (show === undefined || !show.playable) {
       channel.master = undefined;
-      channel.media = undefined;
     } else {
-      const maxAgeS = playlistMaxAgeS(show.targetDurationS);
-      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
-      channel.media = { body: renderMediaPlaylist(show), maxAgeS };
+      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS: playlistMaxAgeS(show.targetDurationS) };
+      for (const rung of show.rungs) channel.media.set(rung.name, this.#mediaPlaylist(channel, show, rung.name));
     }
     this.#bus.emit('packager.playlists', this.#playlistsOf(channel));
+    for (const rung of show?.rungs ?? []) this.#changed(channel.slug, rung.name);
+  }
+
+  /** A new part on one rung: only its playlist changes (its rendition reports in the others follow with the next). */
+  #renderRung(channel: Channel, rung: string): void {
+    const show = channel.show;
+    if (show === undefined || !show.playable) return;
+    channel.media.set(rung, this.#mediaPlaylist(channel, show, rung));
+    this.#bus.emit('packager.playlists', this.#playlistsOf(channel));
+    this.#changed(channel.slug, rung);
+  }
+
+  #mediaPlaylist(channel: Channel, show: Show, rung: string): RenderedPlaylist {
+    const parts = channel.parts?.view(rung, show.nextMsn);
+    // A low-latency playlist changes with every part: a CDN may keep it only as long as a blocking request's
+    // answer (which is cached under its own query), never the plain URL.
+    return { body: renderMediaPlaylist(show, parts), maxAgeS: parts === undefined ? playlistMaxAgeS(show.targetDurationS) : 0 };
+  }
+
+  #changed(slug: string, rung: string): void {
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(slug, rung);
+      } catch (err) {
+        this.#log.error({ err, slug, rung }, 'playlist change listener failed');
+      }
+    }
   }
 
   #playlistsOf(channel: Channel): ShopcastEvents['packager.playlists'] {
     return {
       slug: channel.slug,
       master: channel.master ?? null,
-      media: channel.media ?? null,
+      media: Object.fromEntries(channel.media),
       rungs: channel.show?.rungs.map((rung) => rung.name) ?? [],
     };
   }
@@ -501,6 +635,7 @@ export class Packager implements MediaLibrary {
     const channel = this.#channel(slug);
     const show = Show.restore(state.show, this.#windowSegments);
     channel.show = show;
+    channel.parts = liveParts(show, state.ladder);
     channel.ladder = state.ladder;
     channel.openedAtMs = state.openedAtMs;
     // The seller could not reconnect while the gateway was down: a show that was inside its window when the gateway
@@ -529,9 +664,10 @@ export class Packager implements MediaLibrary {
     for (const [runId, run] of this.#runs) {
       if (run.channel !== channel) continue;
       this.#runs.delete(runId);
-      void run.watcher.close();
+      this.#inputs.delete(runId);
     }
     channel.show = undefined;
+    channel.parts = undefined;
     channel.ladder = undefined;
     channel.openRanges.clear();
     this.#files.retireChannel(slug);
@@ -541,13 +677,22 @@ export class Packager implements MediaLibrary {
   }
 }
 
-/** Where a run writes each rung of the show, or undefined if its ladder lacks one of them. */
-function runRungs(show: Show, ladder: Ladder, workDir: string): RunRung[] | undefined {
+function liveParts(show: Show, ladder: Ladder): LiveParts {
+  return new LiveParts({
+    showId: show.showId,
+    rungs: show.rungs.map((rung) => rung.name),
+    partTargetS: partTargetS(ladder),
+    segmentDurationS: ladder.segmentDurationS,
+  });
+}
+
+/** Which output of a run each rung of the show comes from, or undefined if its ladder lacks one of them. */
+function runRungs(show: Show, ladder: Ladder): RunRung[] | undefined {
   const rungs: RunRung[] = [];
   for (const { name } of show.rungs) {
-    const index = ladder.rungs.findIndex((rung) => rung.name === name);
-    if (index < 0) return undefined;
-    rungs.push({ name, workDir: path.join(workDir, String(index)), initPublished: false });
+    const output = ladder.rungs.findIndex((rung) => rung.name === name);
+    if (output < 0) return undefined;
+    rungs.push({ name, output, initPublished: false });
   }
   return rungs;
 }

@@ -1,13 +1,13 @@
 // Aligns the rungs of one FFmpeg run: a segment is published only once every rung has finished it, so all rungs keep
 // the same media sequence numbers and durations; what only some rungs finished before a crash is dropped.
-import type { WorkSegment } from './work-playlist.js';
+import type { RungSegment } from './rung-segmenter.js';
 
-/** One rung's file of an aligned segment. */
+/** One rung's finished segment, as aligned. */
 export interface RungPart {
-  file: string;
-  initFile: string;
+  init: Uint8Array;
+  bytes: Uint8Array;
   durationS: number;
-  /** When the rung's playlist was first seen listing the segment. */
+  /** When the rung finished the segment. */
   listedAtMs: number;
 }
 
@@ -45,15 +45,20 @@ export class RunAligner {
     this.#floor = Array.from({ length: rungCount }, () => undefined);
   }
 
-  /** Takes one listing of `rung`, read at `atMs`. */
-  take(rung: number, listing: readonly WorkSegment[], atMs: number): Alignment {
+  /** The index of the segment to be aligned next, and its offset in the run. */
+  get next(): { index: number; offsetS: number } {
+    return { index: this.#next ?? 0, offsetS: this.#offsetS };
+  }
+
+  /** Takes segments `rung` finished (oldest first; the lowest index it will still deliver first), at `atMs`. */
+  take(rung: number, listing: readonly Pick<RungSegment, 'index' | 'init' | 'bytes' | 'durationS'>[], atMs: number): Alignment {
     const pending = this.#pending[rung];
     if (this.#finished || pending === undefined) return { aligned: [], dropped: [] };
     for (const segment of listing) {
       const isNew = (this.#next === undefined || segment.index >= this.#next) && !pending.has(segment.index);
       if (isNew) {
-        const { file, initFile, durationS } = segment;
-        pending.set(segment.index, { file, initFile, durationS, listedAtMs: atMs });
+        const { init, bytes, durationS } = segment;
+        pending.set(segment.index, { init, bytes, durationS, listedAtMs: atMs });
       }
     }
     const first = listing[0];
@@ -61,7 +66,7 @@ export class RunAligner {
     return this.#drain();
   }
 
-  /** The run is over and its playlists were read a last time: what is not on every rung is dropped. */
+  /** The run is over and every rung delivered its last segment: what is not on every rung is dropped. */
   finish(): number[] {
     this.#finished = true;
     const left = new Set<number>();

@@ -117,6 +117,11 @@ export class Show {
     return this.#segments;
   }
 
+  /** The next segment appended begins after a discontinuity (a new run). */
+  get nextIsDiscontinuity(): boolean {
+    return this.#discontinuityPending;
+  }
+
   get nextMsn(): number {
     return this.#nextMsn;
   }

@@ -1,5 +1,4 @@
 // Turns a planned ladder into the arguments of the one FFmpeg process that encodes every rung of a live stream.
-import path from 'node:path';
 import type { Ladder, Rung, SourceInfo, VideoSource } from '../media.js';
 import { videoEncoding } from './ladder.js';
 import type { Profile } from './profile.js';
@@ -7,28 +6,25 @@ import type { Profile } from './profile.js';
 export interface BuildArgsOptions {
   ladder: Ladder;
   source: SourceInfo;
-  /** Private folder of this run; rung i writes `${workDir}/${i}/index.m3u8` and its segments. */
-  workDir: string;
   profile: Profile;
+  /** Duration FFmpeg closes a fragment at (a part of a low-latency playlist); keyframes close one too. */
+  partDurationS: number;
 }
 
-/** Segments FFmpeg keeps listed in its private playlists; the packager reads them as they change. */
-const PRIVATE_PLAYLIST_SIZE = 6;
+/** File descriptor of rung 0's output in the FFmpeg child; rung i writes to `FIRST_OUTPUT_FD + i`. */
+export const FIRST_OUTPUT_FD = 3;
+
 /** A source whose aspect ratio differs more than this from its rung's (a reconnect after rotating the phone) is
  * letterboxed rather than stretched. */
 const ASPECT_TOLERANCE = 0.01;
 
-/** Folder of rung `index` of a run: numeric, so nothing from the publisher ever reaches a path. */
-export function rungDir(workDir: string, index: number): string {
-  return path.join(workDir, String(index));
-}
-
 /**
- * Reads FLV on stdin, decodes once, scales every encoded rung from one `split`, and writes all rungs through one HLS
- * muxer (fMP4 segments) so they share keyframe instants and segment boundaries. Only workDir-based paths appear: the
- * command line is visible to every local user.
+ * Reads FLV on stdin, decodes once, scales every encoded rung from one `split`, and writes each rung as fragmented MP4
+ * to its own pipe: the packager cuts parts and segments out of the fragments. Every rung gets the same keyframe
+ * instants, which close a fragment (frag_keyframe), so segments line up across rungs. Nothing but options appears on
+ * the command line: it is visible to every local user.
  */
-export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsOptions): string[] {
+export function buildFfmpegArgs({ ladder, source, profile, partDurationS }: BuildArgsOptions): string[] {
   const video = source.video;
   if (!video) throw new Error('cannot transcode a source without video');
   const encoded = ladder.rungs.filter((rung) => !rung.passthrough);
@@ -42,26 +38,33 @@ export function buildFfmpegArgs({ ladder, source, workDir, profile }: BuildArgsO
     ...(encoded.length > 0 ? ['-filter_complex', filterGraph(video, encoded)] : []),
   ];
   let encodedIndex = 0;
-  let audioIndex = 0;
-  const variants: string[] = [];
   ladder.rungs.forEach((rung, i) => {
-    const streams = [`v:${i}`];
-    if (rung.passthrough) args.push('-map', '0:v:0', `-c:v:${i}`, 'copy');
-    else args.push('-map', `[v${encodedIndex++}]`, ...videoArgs({ profile, rung, index: i, forceKeyFrames }));
-    if (rung.audio) {
-      args.push('-map', '0:a:0', ...audioArgs({ profile, audio: rung.audio, index: audioIndex }));
-      streams.push(`a:${audioIndex++}`);
-    }
-    variants.push(streams.join(','));
+    if (rung.passthrough) args.push('-map', '0:v:0', '-c:v', 'copy');
+    else args.push('-map', `[v${encodedIndex++}]`, ...videoArgs({ profile, rung, forceKeyFrames }));
+    if (rung.audio) args.push('-map', '0:a:0', ...audioArgs(profile, rung.audio));
+    args.push(...fragmentedMp4Args(partDurationS), `pipe:${FIRST_OUTPUT_FD + i}`);
   });
-  args.push(
-    ...['-f', 'hls', '-hls_time', String(ladder.segmentDurationS), '-hls_list_size', String(PRIVATE_PLAYLIST_SIZE)],
-    ...['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_flags', 'independent_segments'],
-    ...['-start_number', '0', '-hls_segment_filename', path.join(workDir, '%v', 'seg%d.m4s')],
-    // Numeric indexes: the bundled FFmpeg 4.1 has no `name:` in var_stream_map.
-    ...['-var_stream_map', variants.join(' '), path.join(workDir, '%v', 'index.m3u8')],
-  );
   return args;
+}
+
+/**
+ * FFmpeg closes a fragment at the first packet, of any track, at or past its fragment duration. Asked for 2% less than
+ * the part duration, the video frame that completes the part gets there first: ten frames at 30 fps (333 ms, or 333.3
+ * with exact timestamps) pass 326.7 ms, while the audio needs a 16th AAC frame at 48 kHz (341 ms) or a 15th at
+ * 44.1 kHz (348 ms). Asked for the exact duration, millisecond timestamps would take an eleventh frame; asked for much
+ * less, the audio would cut parts short, which players take for broken ones.
+ */
+const FRAGMENT_SLACK = 0.98;
+
+/**
+ * One moof+mdat per part: a fragment closes at every keyframe and once it holds a part's duration of media, and is
+ * written to the pipe as soon as it closes. No trailer: a live output never ends by choice.
+ */
+function fragmentedMp4Args(partDurationS: number): string[] {
+  return [
+    ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof+skip_trailer'],
+    ...['-frag_duration', String(Math.round(partDurationS * FRAGMENT_SLACK * 1_000_000)), '-flush_packets', '1'],
+  ];
 }
 
 /** A source up to this many pixels per second decodes on one thread in real time with room to spare (720p30). */
@@ -131,44 +134,35 @@ interface Size {
   height: number;
 }
 
-interface StreamArgsOptions {
+interface VideoArgsOptions {
   profile: Profile;
-  /** Index of the output stream among those of its type (`-b:v:1`, `-c:a:1`). */
-  index: number;
-}
-
-interface VideoArgsOptions extends StreamArgsOptions {
   rung: Rung;
   forceKeyFrames: string;
 }
 
-function videoArgs({ profile, rung, index, forceKeyFrames }: VideoArgsOptions): string[] {
+/** Options of the output's one video stream. */
+function videoArgs({ profile, rung, forceKeyFrames }: VideoArgsOptions): string[] {
   const { maxrateKbps, bufsizeKbps, level } = videoEncoding(profile, rung);
-  const gop = String(Math.round(rung.fps * profile.segmentDurationS));
-  const opt = (name: string, value: string): string[] => [`-${name}:v:${index}`, value];
+  const gop = Math.round(rung.fps * profile.segmentDurationS);
+  // Keyframes come from force_key_frames alone: x264's own at `-g` frames could land a frame before a forced one
+  // (millisecond timestamps), making a one-frame part. Its limit is two segments, a fallback only.
+  const keyint = String(2 * gop);
   return [
-    ...opt('c', 'libx264'),
-    ...opt('preset', profile.video.preset),
-    ...(profile.video.tune ? opt('tune', profile.video.tune) : []),
-    ...opt('profile', 'high'),
-    ...opt('level', String(level.idc)),
-    ...opt('pix_fmt', 'yuv420p'),
-    ...opt('b', `${rung.videoBitrateKbps}k`),
-    ...opt('maxrate', `${maxrateKbps}k`),
-    ...opt('bufsize', `${bufsizeKbps}k`),
-    ...opt('g', gop),
-    ...opt('keyint_min', gop),
-    ...opt('sc_threshold', '0'),
-    ...opt('force_key_frames', forceKeyFrames),
+    ...['-c:v', 'libx264', '-preset', profile.video.preset],
+    ...(profile.video.tune ? ['-tune', profile.video.tune] : []),
+    ...['-profile:v', 'high', '-level:v', String(level.idc), '-pix_fmt', 'yuv420p'],
+    ...['-b:v', `${rung.videoBitrateKbps}k`, '-maxrate:v', `${maxrateKbps}k`, '-bufsize:v', `${bufsizeKbps}k`],
+    ...['-g:v', keyint, '-keyint_min:v', String(gop), '-sc_threshold:v', '0', '-force_key_frames:v', forceKeyFrames],
   ];
 }
 
-function audioArgs({ profile, audio, index }: StreamArgsOptions & { audio: NonNullable<Rung['audio']> }): string[] {
-  if (audio.copy) return [`-c:a:${index}`, 'copy'];
+/** Options of the output's one audio stream. */
+function audioArgs(profile: Profile, audio: NonNullable<Rung['audio']>): string[] {
+  if (audio.copy) return ['-c:a', 'copy'];
   return [
-    ...[`-c:a:${index}`, 'aac', `-b:a:${index}`, `${audio.bitrateKbps}k`],
+    ...['-c:a', 'aac', '-b:a', `${audio.bitrateKbps}k`],
     // FLV's millisecond timestamps jitter against codec frame sizes; resampling with async keeps AAC timestamps
     // monotonic (without it FFmpeg 5.1's mp4 muxer drops packets with "Packet duration ... out of range").
-    ...[`-filter:a:${index}`, `aresample=${profile.audio.sampleRate}:async=1`],
+    ...['-filter:a', `aresample=${profile.audio.sampleRate}:async=1`],
   ];
 }

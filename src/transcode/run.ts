@@ -3,6 +3,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { FlvAttachment, FlvFeed } from '../media.js';
+import { FIRST_OUTPUT_FD } from './command.js';
 import { NO_PROGRESS, ProgressParser, type Progress } from './progress.js';
 import { StallWatch } from './watchdog.js';
 
@@ -18,6 +19,8 @@ export interface StartRunOptions {
   ffmpegPath: string;
   args: string[];
   feed: FlvFeed;
+  /** Pipes FFmpeg writes media to, from file descriptor FIRST_OUTPUT_FD on (one per rung). */
+  outputs: number;
   stallTimeoutS: number;
   log: Logger;
 }
@@ -39,6 +42,8 @@ export class FfmpegRun {
   /** Wall clock of the first media tag handed to FFmpeg (program date time of its first segment). */
   readonly anchorWallClockMs: () => number;
   readonly exited: Promise<RunExit>;
+  /** What FFmpeg writes to each output pipe, in rung order; each ends when FFmpeg closes it or exits. */
+  readonly outputs: readonly Readable[];
   #progress: Progress = NO_PROGRESS;
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly #attachment: FlvAttachment;
@@ -50,12 +55,14 @@ export class FfmpegRun {
   #discarded = false;
   #killReason: string | null = null;
 
-  constructor({ ffmpegPath, args, feed, stallTimeoutS, log }: StartRunOptions) {
+  constructor({ ffmpegPath, args, feed, outputs, stallTimeoutS, log }: StartRunOptions) {
     this.#log = log;
     // Own process group: a Ctrl-C meant for the gateway must not kill FFmpeg behind the supervisor's back. If the
-    // gateway dies, FFmpeg still ends: its stdin reaches EOF.
-    this.#child = spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // gateway dies, FFmpeg still ends: its stdin reaches EOF (and its outputs, EPIPE).
+    const media = Array.from({ length: outputs }, () => 'pipe' as const);
+    this.#child = spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe', ...media], detached: true });
     this.pid = this.#child.pid ?? null;
+    this.outputs = media.map((_, i) => this.#child.stdio[FIRST_OUTPUT_FD + i] as Readable);
     this.exited = new Promise((resolve) => {
       this.#child.on('close', (code, signal) => resolve(this.#exit(code, signal)));
     });

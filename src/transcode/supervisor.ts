@@ -6,6 +6,7 @@ import type { FfmpegInfo } from './capabilities.js';
 import { keyframeIntervalWaitMs, keyframesFit, planLadder, type PlanLadderOptions } from './ladder.js';
 import type { Profile } from './profile.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart.js';
+import type { RunOutputSink } from './run-output.js';
 import { StreamTranscoder, type TranscoderStats } from './transcoder.js';
 
 export type { TranscoderStats } from './transcoder.js';
@@ -15,8 +16,10 @@ export interface SupervisorOptions {
   log: Logger;
   ffmpeg: FfmpegInfo;
   profileFor: (slug: string) => Profile;
-  /** Runs write into `${workRoot}/${slug}/${runId}/${rung index}/`. */
-  workRoot: string;
+  /** Where each run's media go as FFmpeg writes them. */
+  output: RunOutputSink;
+  /** The folder media are written to: transcoding pauses while its disk is full. */
+  diskDir: string;
   /** Seconds without output progress, while media keeps arriving, before FFmpeg is killed and restarted. */
   stallTimeoutS: number;
   restart?: RestartPolicy;
@@ -124,9 +127,9 @@ export class Supervisor {
   #transcoderFor(slug: string): StreamTranscoder {
     let transcoder = this.#transcoders.get(slug);
     if (!transcoder) {
-      const { bus, log, ffmpeg, workRoot, stallTimeoutS, restart = DEFAULT_RESTART_POLICY } = this.opts;
+      const { bus, log, ffmpeg, output, diskDir, stallTimeoutS, restart = DEFAULT_RESTART_POLICY } = this.opts;
       const streamLog = log.child({ slug });
-      transcoder = new StreamTranscoder({ slug, bus, log: streamLog, ffmpeg, workRoot, stallTimeoutS, restart });
+      transcoder = new StreamTranscoder({ slug, bus, log: streamLog, ffmpeg, output, diskDir, stallTimeoutS, restart });
       this.#transcoders.set(slug, transcoder);
     }
     return transcoder;

@@ -1,14 +1,13 @@
 // The transcoding of one live stream across FFmpeg runs: starts runs, restarts crashed ones by policy, keeps stats.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { FlvFeed, Ladder, Rung, SourceInfo } from '../media.js';
-import { buildFfmpegArgs, rungDir } from './command.js';
+import { partDurationS, type FlvFeed, type Ladder, type Rung, type SourceInfo } from '../media.js';
+import { buildFfmpegArgs } from './command.js';
 import type { FfmpegInfo } from './capabilities.js';
 import { DISK_FULL_BYTES, DISK_RESUME_BYTES, freeBytes } from './disk-space.js';
 import type { Profile } from './profile.js';
 import { decideRestart, type RestartPolicy } from './restart.js';
+import type { RunOutputSink } from './run-output.js';
 import { FfmpegRun } from './run.js';
 
 /** `waiting-for-space`: the data folder is full; the show stays open and transcoding resumes when room returns. */
@@ -47,7 +46,10 @@ export interface StreamTranscoderOptions {
   bus: EventBus;
   log: Logger;
   ffmpeg: FfmpegInfo;
-  workRoot: string;
+  /** Where each run's media go as FFmpeg writes them. */
+  output: RunOutputSink;
+  /** The folder media are written to: transcoding pauses while its disk is full. */
+  diskDir: string;
   stallTimeoutS: number;
   restart: RestartPolicy;
 }
@@ -145,20 +147,19 @@ export class StreamTranscoder {
       this.#waitForSpace();
       return;
     }
-    const { slug, bus, ffmpeg, workRoot, stallTimeoutS } = this.opts;
+    const { slug, bus, ffmpeg, stallTimeoutS, output } = this.opts;
     const runId = newRunId();
-    const workDir = path.join(workRoot, slug, runId);
     const log = this.opts.log.child({ runId });
-    try {
-      // FFmpeg 5.1 cannot create the folders of fMP4 init segments itself.
-      input.ladder.rungs.forEach((_, i) => mkdirSync(rungDir(workDir, i), { recursive: true }));
-    } catch (err) {
-      if (NO_SPACE.test((err as Error).message)) this.#waitForSpace();
-      else this.fail(`cannot create ${workDir}: ${(err as Error).message}`);
-      return;
-    }
-    const args = buildFfmpegArgs({ ladder: input.ladder, source: input.source, workDir, profile: input.profile });
-    const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, stallTimeoutS, log });
+    const { ladder, source, profile } = input;
+    const args = buildFfmpegArgs({ ladder, source, profile, partDurationS: partDurationS(ladder.segmentDurationS) });
+    const outputs = input.ladder.rungs.length;
+    const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, outputs, stallTimeoutS, log });
+    const ref = { slug, runId };
+    run.outputs.forEach((stream, rung) => {
+      stream.on('data', (chunk: Buffer) => output.data(ref, rung, chunk));
+      stream.on('close', () => output.end(ref, rung));
+      stream.on('error', (err) => log.debug({ rung, err: err.message }, 'ffmpeg output closed'));
+    });
     this.#run = run;
     this.#runId = runId;
     this.#state = 'starting';
@@ -176,7 +177,7 @@ export class StreamTranscoder {
       this.#afterCrash(exit.reason, { runDurationMs: Date.now() - run.startedAtMs, producedOutput });
     });
     const { anchorWallClockMs } = run;
-    bus.emit('transcode.run.started', { slug, runId, workDir, ladder: input.ladder, anchorWallClockMs });
+    bus.emit('transcode.run.started', { slug, runId, ladder: input.ladder, anchorWallClockMs });
   }
 
   #afterCrash(reason: string, run: { runDurationMs: number; producedOutput: boolean }): void {
@@ -233,13 +234,13 @@ export class StreamTranscoder {
     this.#state = 'waiting-for-space';
     const free = this.#free() ?? 0;
     this.#lastError = `data folder full (${Math.floor(free / 1048576)} MiB free): transcoding paused until ${DISK_RESUME_BYTES / 1048576} MiB are free`;
-    this.opts.log.error({ freeBytes: free, folder: this.opts.workRoot }, `${this.#lastError}; the show stays open`);
+    this.opts.log.error({ freeBytes: free, folder: this.opts.diskDir }, `${this.#lastError}; the show stays open`);
     void this.#run?.stop({ flush: false });
   }
 
   #free(): number | undefined {
     try {
-      return freeBytes(this.opts.workRoot);
+      return freeBytes(this.opts.diskDir);
     } catch {
       return undefined;
     }

@@ -26,7 +26,7 @@ describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
     await sc?.stop();
   });
 
-  test('the page waits offline, plays by itself when the seller goes live, switches rung, and ends', async () => {
+  test('the page waits offline, plays by itself when the seller goes live, switches rung, and ends', async (t) => {
     const page = await browser.newPage();
     await page.goto(`${sc.httpUrl}/watch/demo`);
     await waitForPageState(page, 'offline');
@@ -49,6 +49,10 @@ describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
     const phone = await browser.newPage(PHONE);
     await phone.goto(`${sc.httpUrl}/watch/demo`);
     await waitForPlayback(phone, { advanceS: 1, timeoutMs: 30_000 });
+    // The phone says how far behind live it plays, as hls.js measures it.
+    const behind = await phone.evaluate(() => (window as HooksWindow).shopcast?.hls?.latency ?? NaN);
+    t.diagnostic(`phone: ${behind.toFixed(2)} s behind live`);
+    assert.match(await phone.textContent('#live-lag') ?? '', /^\d+\.\d s behind live$/);
     await phone.screenshot({ path: path.join(SCREENS, 'live-phone.png') });
 
     await publisher.stop();

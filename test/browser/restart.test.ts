@@ -49,10 +49,13 @@ describe('the product page through a gateway restart', { timeout: 240_000 }, () 
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) navigations += 1;
     });
-    /** When the page last got a media playlist. */
-    let playlistLoadedAt = 0;
-    page.on('response', (res) => {
-      if (res.ok() && res.url().endsWith('/index.m3u8')) playlistLoadedAt = Date.now();
+    /**
+     * When the page last asked for a media playlist. A low-latency player's request is a blocking reload, which the
+     * restarted gateway holds until the seller's next part: asking again is what says the player is back.
+     */
+    let playlistAskedAt = 0;
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname.endsWith('/index.m3u8')) playlistAskedAt = Date.now();
     });
     await page.goto(`${gateway.httpUrl}/watch/demo`);
     await waitForPageState(page, 'live', { timeoutMs: 30_000 });
@@ -81,8 +84,8 @@ describe('the product page through a gateway restart', { timeout: 240_000 }, () 
     });
     sc = gateway;
     const answeringAt = Date.now();
-    await waitFor('the player to load a playlist again', () => playlistLoadedAt > answeringAt, 20_000, 50);
-    const playerBackMs = playlistLoadedAt - answeringAt;
+    await waitFor('the player to ask for a playlist again', () => playlistAskedAt > answeringAt, 20_000, 50);
+    const playerBackMs = playlistAskedAt - answeringAt;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, SELLER_BACK_AFTER_MS - playerBackMs)));
     publisher = publish({ url: `${gateway.rtmpUrl}/${gateway.streamKey}` });
     const rung = (await gateway.text('/live/demo/master.m3u8')).split('\n').find((line) => line.endsWith('index.m3u8'))!;

@@ -137,7 +137,8 @@ describe('product page', { timeout: 240_000 }, () => {
     it('shows how far behind live it plays, and offers to go live after a pause', async () => {
       const edge = await liveEdge(page);
       assert.equal(edge.goLiveVisible, false, `at live, no "Go live": ${JSON.stringify(edge)}`);
-      assert.ok(Math.abs(edge.shownS - edge.hlsLatencyS) <= 0.6, `the figure is the player's latency: ${JSON.stringify(edge)}`);
+      // The figure is redrawn four times a second, and the edge estimate jumps when a playlist reload lists more.
+      assert.ok(Math.abs(edge.shownS - edge.hlsLatencyS) <= 1, `the figure is the player's latency: ${JSON.stringify(edge)}`);
       assert.ok(edge.latencyS <= edge.targetS + 2, `playing near its target: ${JSON.stringify(edge)}`);
 
       await page.click('#play-toggle');
@@ -145,7 +146,7 @@ describe('product page', { timeout: 240_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       const paused = await liveEdge(page);
       assert.ok(paused.shownS >= edge.shownS + 3, `the figure grows while paused: ${JSON.stringify([edge, paused])}`);
-      assert.ok(Math.abs(paused.shownS - paused.latencyS) <= 0.6, `paused, it follows the edge: ${JSON.stringify(paused)}`);
+      assert.ok(Math.abs(paused.shownS - paused.latencyS) <= 1, `paused, it follows the edge: ${JSON.stringify(paused)}`);
       await screenshot(page, 'watch-landscape-desktop-behind-live');
 
       await page.click('#go-live');

@@ -1,6 +1,6 @@
 // A MediaLibrary that publishes a finished fixture stream as a live one: a sliding window advancing in real time.
 import path from 'node:path';
-import type { MediaLibrary, RenderedPlaylist } from '../../../src/origin/ports.js';
+import { WHOLE_SEGMENTS_ONLY, type MediaLibrary, type RenderedPlaylist } from '../../../src/origin/ports.js';
 import type { FixtureRung, FixtureStream } from './fixtureStream.js';
 
 export interface SimulatedLiveOptions {
@@ -47,6 +47,12 @@ export class SimulatedLiveMedia implements MediaLibrary {
   outage(durationMs: number): void {
     this.#outageUntilMs = this.#opts.now() + durationMs;
   }
+
+  // A recorded stream of whole segments.
+  readonly part = WHOLE_SEGMENTS_ONLY.part;
+  readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
+  readonly position = WHOLE_SEGMENTS_ONLY.position;
+  readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
 
   playlist(slug: string, name: string): RenderedPlaylist | undefined {
     if (slug !== this.#opts.slug || !this.#serving()) return undefined;

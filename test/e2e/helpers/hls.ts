@@ -13,10 +13,17 @@ export function parseMaster(text: string): HLS.types.MasterPlaylist {
   return playlist as HLS.types.MasterPlaylist;
 }
 
+/**
+ * A media playlist's whole segments. hls-parser models the parts of the segment being written (Low-Latency HLS) as a
+ * last segment without URI or duration; tests that check whole segments leave it out (test/e2e/low-latency.test.ts
+ * checks the parts).
+ */
 export function parseMedia(text: string): HLS.types.MediaPlaylist {
   const playlist = HLS.parse(text);
   if (playlist.isMasterPlaylist) throw new Error('expected a media playlist');
-  return playlist as HLS.types.MediaPlaylist;
+  const media = playlist as HLS.types.MediaPlaylist;
+  media.segments = media.segments.filter((segment) => segment.uri !== undefined && segment.uri !== '');
+  return media;
 }
 
 export interface ProbedVideo {

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HealthReport, StreamHealth, StreamReport } from '../../../src/origin/api/schemas.js';
-import type { ChannelStatus, MediaLibrary, RenderedPlaylist, StatusReader } from '../../../src/origin/ports.js';
+import { WHOLE_SEGMENTS_ONLY, type ChannelStatus, type MediaLibrary, type RenderedPlaylist, type StatusReader } from '../../../src/origin/ports.js';
 
 export const MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n';
 export const MEDIA = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="r1-init0.mp4"\n#EXTINF:2.000,\nr1-7.m4s\n';
@@ -46,6 +46,7 @@ export function fakeMedia(): FakeMedia {
         ? path.join(dir, slug, rung, file)
         : undefined;
     },
+    ...WHOLE_SEGMENTS_ONLY,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
   return media;

@@ -23,27 +23,29 @@ describe('MediaMirror', () => {
     assert.deepEqual([...listedFiles(media([4, 5]).body)], ['abc-init0.mp4', 'abc-4.m4s', 'abc-5.m4s']);
   });
 
-  it('serves the master and the media playlist of the listed rungs only', () => {
+  it('serves the master and each rung\'s own media playlist', () => {
     const { mirror: m } = mirror();
     const master = { body: '#EXTM3U\n', maxAgeS: 1 };
     const playlist = media([1]);
-    m.update({ slug: 'demo', master, media: playlist, rungs: ['source', '360p'] });
+    const source = media([1]);
+    m.update({ slug: 'demo', master, media: { source, '360p': playlist }, rungs: ['source', '360p'] });
     assert.equal(m.playlist('demo', 'master.m3u8'), master);
     assert.equal(m.playlist('demo', '360p/index.m3u8'), playlist);
+    assert.equal(m.playlist('demo', 'source/index.m3u8'), source);
     assert.equal(m.playlist('demo', '720p/index.m3u8'), undefined);
     assert.equal(m.playlist('other', 'master.m3u8'), undefined);
-    m.update({ slug: 'demo', master: null, media: null, rungs: [] });
+    m.update({ slug: 'demo', master: null, media: {}, rungs: [] });
     assert.equal(m.playlist('demo', 'master.m3u8'), undefined);
   });
 
   it('serves a segment while listed and for the grace period after it left, as the packager keeps the file', () => {
     const { mirror: m, clock } = mirror(30);
-    m.update({ slug: 'demo', master: null, media: media([1, 2]), rungs: ['360p'] });
+    m.update({ slug: 'demo', master: null, media: { '360p': media([1, 2]) }, rungs: ['360p'] });
     assert.equal(m.segmentPath('demo', '360p', 'abc-1.m4s'), '/srv/media/demo/360p/abc-1.m4s');
     assert.equal(m.segmentPath('demo', '360p', 'abc-init0.mp4'), '/srv/media/demo/360p/abc-init0.mp4');
     assert.equal(m.segmentPath('demo', '360p', 'abc-3.m4s'), undefined, 'not listed yet');
     clock.now += 2_000;
-    m.update({ slug: 'demo', master: null, media: media([2, 3]), rungs: ['360p'] });
+    m.update({ slug: 'demo', master: null, media: { '360p': media([2, 3]) }, rungs: ['360p'] });
     clock.now += 29_000;
     assert.ok(m.segmentPath('demo', '360p', 'abc-1.m4s'), 'within its grace');
     clock.now += 2_000;
@@ -53,7 +55,7 @@ describe('MediaMirror', () => {
 
   it('refuses names that could leave the media folder', () => {
     const { mirror: m } = mirror();
-    m.update({ slug: 'demo', master: null, media: media([1]), rungs: ['360p'] });
+    m.update({ slug: 'demo', master: null, media: { '360p': media([1]) }, rungs: ['360p'] });
     assert.equal(m.segmentPath('demo', '..', 'abc-1.m4s'), undefined);
     assert.equal(m.segmentPath('demo', '360p', '../abc-1.m4s'), undefined);
   });

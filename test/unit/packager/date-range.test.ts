@@ -1,6 +1,6 @@
 import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -10,7 +10,8 @@ import { assertDateRange, renderDateRange, type DateRange } from '../../../src/p
 import { Packager } from '../../../src/packager/packager.js';
 import { renderMediaPlaylist } from '../../../src/packager/render.js';
 import { Show } from '../../../src/packager/show.js';
-import { ffmpegPlaylist, ladder, packagerOptions } from './fixtures.js';
+import { ladder, packagerOptions } from './fixtures.js';
+import { encodeRungs, replay } from './fmp4-runs.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0, 0);
 
@@ -150,23 +151,16 @@ test('the packager lists a range on every rung, re-renders on each change, and a
   await packager.start();
   try {
     const media = (rung: string): string | undefined => packager.playlist('demo', `${rung}/index.m3u8`)?.body;
-    const writeRun = async (workDir: string, durations: number[]): Promise<void> => {
-      for (const rung of ['0', '1']) {
-        const dir = path.join(workDir, rung);
-        await mkdir(dir, { recursive: true });
-        await writeFile(path.join(dir, 'init_0.mp4'), 'init');
-        await Promise.all(durations.map((_, i) => writeFile(path.join(dir, `seg${i}.m4s`), `segment ${i}`)));
-        await writeFile(path.join(dir, 'index.m3u8'), ffmpegPlaylist({ first: 0, durations }));
-      }
+    const rungs = await encodeRungs(4);
+    const startRun = (runId: string, segments: number): void => {
+      const ref = { slug: 'demo', runId };
+      bus.emit('transcode.run.started', { ...ref, ladder: ladder(), anchorWallClockMs: () => T0 });
+      replay(packager, ref, rungs, { segments, end: true });
     };
-    const startRun = (runId: string, workDir: string): void =>
-      bus.emit('transcode.run.started', { slug: 'demo', runId, workDir, ladder: ladder(), anchorWallClockMs: () => T0 });
 
     // Set before the show has a segment (the seller pinned at once): carried into the show.
     packager.setDateRange('demo', pin('1', T0 + 1_000));
-    const first = path.join(root, 'work', 'run1');
-    await writeRun(first, [2, 2]);
-    startRun('run1', first);
+    startRun('run1', 2);
     await waitFor('both segments', () => (media('360p')?.includes('-1.m4s') ? true : undefined));
     for (const rung of ['360p', '180p']) {
       assert.deepEqual(dateRangeLines(media(rung) ?? ''), [renderDateRange(pin('1', T0 + 1_000))], rung);
@@ -182,9 +176,7 @@ test('the packager lists a range on every rung, re-renders on each change, and a
     bus.emit('stream.ended', { slug: 'demo', reason: 'window-expired' });
     await waitFor('ENDLIST', () => (media('360p')?.includes('#EXT-X-ENDLIST') ? true : undefined));
 
-    const second = path.join(root, 'work', 'run2');
-    await writeRun(second, [2]);
-    startRun('run2', second);
+    startRun('run2', 1);
     await waitFor('the new show', () => (media('360p')?.includes('#EXT-X-ENDLIST') === false ? true : undefined));
     assert.deepEqual(dateRangeLines(media('360p') ?? ''), [], 'a new show starts without the closed range');
     bus.emit('transcode.run.ended', { slug: 'demo', runId: 'run2', expected: true, reason: 'test' });

@@ -1,17 +1,20 @@
-// The packager against real FFmpeg output: Debian 5.1 (atomic playlist writes), then the bundled 4.1 (in place).
+// The packager against real FFmpeg output on pipes, as the transcoder runs it: Debian 5.1, then the bundled 4.1.
 import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, type types } from 'hls-parser';
 import { EventBus, type ShopcastEvents } from '../../../src/events.js';
 import type { JsonValue } from '../../../src/origin/ports.js';
 import { Packager } from '../../../src/packager/packager.js';
+import type { RunRef } from '../../../src/transcode/run-output.js';
+import { parseMedia } from '../../e2e/helpers/hls.js';
 import { ladder, packagerOptions } from './fixtures.js';
 
 const DEBIAN_FFMPEG = '/usr/bin/ffmpeg';
@@ -39,29 +42,35 @@ after(async () => {
 });
 
 /**
- * Starts one FFmpeg process encoding two rungs (640x360, 320x180) of CMAF into `workDir`, as the supervisor runs it;
- * resolves once it runs, to the promise of its exit.
+ * Starts one FFmpeg process encoding two rungs (640x360, 320x180) as the supervisor runs it, each rung fragmented MP4
+ * on its own pipe into the packager; resolves to the promise of its exit, once every output closed.
  */
-async function encode(ffmpeg: string, workDir: string, seconds: number): Promise<{ exited: Promise<void> }> {
-  await Promise.all(['0', '1'].map((rung) => mkdir(path.join(workDir, rung), { recursive: true })));
+function encode(ffmpeg: string, ref: RunRef, seconds: number): { exited: Promise<void> } {
+  const rungArgs = (map: string, output: number): string[] => [
+    ...['-map', map, '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60'],
+    ...['-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*2)', '-c:a', 'aac'],
+    ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof+skip_trailer', '-frag_duration', '333333'],
+    ...['-flush_packets', '1', `pipe:${3 + output}`],
+  ];
   const args = [
     '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`, '-f', 'lavfi', '-i', 'sine',
+    // -t on the inputs: as an output option it would end only the first output.
+    '-f', 'lavfi', '-t', String(seconds), '-i', `testsrc2=size=640x360:rate=${FPS}`,
+    '-f', 'lavfi', '-t', String(seconds), '-i', 'sine',
     '-filter_complex', '[0:v]split=2[a][b];[b]scale=320:180[c]',
-    '-map', '[a]', '-map', '1:a', '-map', '[c]', '-map', '1:a', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-    '-force_key_frames', 'expr:gte(t,n_forced*2)', '-c:a', 'aac',
-    '-f', 'hls', '-var_stream_map', 'v:0,a:0 v:1,a:1', '-hls_segment_type', 'fmp4', '-hls_time', '2',
-    '-hls_list_size', '6', '-hls_fmp4_init_filename', 'init.mp4',
-    '-hls_segment_filename', path.join(workDir, '%v', 'seg%d.m4s'), '-start_number', '0',
-    path.join(workDir, '%v', 'index.m3u8'),
+    ...rungArgs('[a]', 0), ...rungArgs('[c]', 1),
   ];
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  [3, 4].forEach((fd, output) => {
+    const stream = child.stdio[fd] as Readable;
+    stream.on('data', (chunk: Buffer) => packager.data(ref, output, chunk));
+    stream.on('close', () => packager.end(ref, output));
+  });
   const exited = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`${ffmpeg} exited with ${code}: ${stderr}`));
     });
@@ -80,9 +89,7 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_00
 function mediaPlaylist(rung: string): types.MediaPlaylist {
   const body = packager.playlist(SLUG, `${rung}/index.m3u8`)?.body;
   assert.ok(body !== undefined, `${rung} playlist is served`);
-  const playlist = parse(body);
-  assert.equal(playlist.isMasterPlaylist, false);
-  return playlist as types.MediaPlaylist;
+  return parseMedia(body);
 }
 
 const execFileAsync = promisify(execFile);
@@ -103,14 +110,13 @@ async function decodedFrames(rung: string, segment: types.Segment): Promise<numb
 
 /** Publishes one run the way the supervisor does: run.started, FFmpeg until it exits, run.ended. */
 async function run(runId: string, ffmpeg: string, seconds: number, whileLive?: () => Promise<void>): Promise<number> {
-  const workDir = path.join(root, 'work', runId);
   const anchorWallClockMs = Date.now();
-  const { exited } = await encode(ffmpeg, workDir, seconds);
-  bus.emit('transcode.run.started', { slug: SLUG, runId, workDir, ladder: ladder(), anchorWallClockMs: () => anchorWallClockMs });
+  const ref = { slug: SLUG, runId };
+  bus.emit('transcode.run.started', { ...ref, ladder: ladder(), anchorWallClockMs: () => anchorWallClockMs });
+  const { exited } = encode(ffmpeg, ref, seconds);
   await whileLive?.();
   await exited;
-  bus.emit('transcode.run.ended', { slug: SLUG, runId, expected: true, reason: 'exit' });
-  await waitFor('the work folder to be removed', () => !existsSync(workDir));
+  bus.emit('transcode.run.ended', { ...ref, expected: true, reason: 'exit' });
   return anchorWallClockMs;
 }
 
@@ -140,6 +146,8 @@ test('publishes real FFmpeg runs as one aligned show with a discontinuity, then 
       assert.equal(await decodedFrames(rung, segment), 2 * FPS);
     }
   });
+  // The short last segment is finished when FFmpeg closes its outputs.
+  await waitFor('the last segment of run 1', () => published.length === 6);
   const afterFirst = mediaPlaylist('360p');
   assert.deepEqual(afterFirst.segments.map((s) => [s.mediaSequenceNumber, s.duration]), [[0, 2], [1, 2], [2, 1.5]]);
   assert.deepEqual(
@@ -148,8 +156,9 @@ test('publishes real FFmpeg runs as one aligned show with a discontinuity, then 
   );
   assert.equal(mediaPlaylist('180p').segments.length, 3);
 
-  // Run 2, bundled FFmpeg 4.1 (rewrites its playlist in place): 4.5 s → 2, 2 and 0.5 s.
+  // Run 2, bundled FFmpeg 4.1: 4.5 s → 2, 2 and 0.5 s.
   const secondAnchor = await run('run2', BUNDLED_FFMPEG, 4.5);
+  await waitFor('the last segment of run 2', () => published.length === 12);
   const showId = packager.status(SLUG)?.showId ?? '';
   assert.match(showId, /^[a-z0-9]+$/);
   for (const rung of ['360p', '180p']) {

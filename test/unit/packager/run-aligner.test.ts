@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunAligner } from '../../../src/packager/run-aligner.js';
-import type { WorkSegment } from '../../../src/packager/work-playlist.js';
+const INIT = new Uint8Array([1]);
+const BYTES = new Uint8Array([2]);
 
-function listing(first: number, durations: number[], initFile = 'init.mp4'): WorkSegment[] {
-  return durations.map((durationS, i) => ({ index: first + i, file: `seg${first + i}.m4s`, initFile, durationS }));
+/** Segments `first`, `first + 1`... of one rung, as its segmenter finished them. */
+function listing(first: number, durations: number[]): { index: number; init: Uint8Array; bytes: Uint8Array; durationS: number }[] {
+  return durations.map((durationS, i) => ({ index: first + i, init: INIT, bytes: BYTES, durationS }));
 }
 
 test('a segment is published only once every rung lists it', () => {
@@ -17,8 +19,8 @@ test('a segment is published only once every rung lists it', () => {
       durationS: 2,
       offsetS: 0,
       parts: [
-        { file: 'seg0.m4s', initFile: 'init.mp4', durationS: 2, listedAtMs: 100 },
-        { file: 'seg0.m4s', initFile: 'init.mp4', durationS: 2, listedAtMs: 150 },
+        { init: INIT, bytes: BYTES, durationS: 2, listedAtMs: 100 },
+        { init: INIT, bytes: BYTES, durationS: 2, listedAtMs: 150 },
       ],
     },
   ]);

@@ -2,16 +2,18 @@
 import { testBus } from '../bus.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { EventBus, type EventName, type ShopcastEvents } from '../../../src/events.js';
 import type { FlvFeed, Ladder, SourceInfo } from '../../../src/media.js';
+import { RungSegmenter, type RungSegment } from '../../../src/packager/rung-segmenter.js';
 import { resolveFfmpeg, type FfmpegInfo } from '../../../src/transcode/ffmpeg.js';
 import type { Profile } from '../../../src/transcode/profile.js';
 import type { RestartPolicy } from '../../../src/transcode/restart.js';
+import type { RunOutputSink, RunRef } from '../../../src/transcode/run-output.js';
 import { Supervisor } from '../../../src/transcode/supervisor.js';
 import { AAC, defaultProfile, FileFeed, video } from './fixtures.js';
 
@@ -67,8 +69,36 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function segmentsIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => /^seg\d+\.m4s$/.test(f)) : [];
+/** Stands in for the packager: cuts what each run writes into segments, per run and rung. */
+class RecordingSink implements RunOutputSink {
+  readonly #segmenters = new Map<string, RungSegmenter>();
+  readonly #segments = new Map<string, RungSegment[]>();
+  readonly ended = new Set<string>();
+
+  data(run: RunRef, rung: number, chunk: Buffer): void {
+    const key = `${run.runId}/${rung}`;
+    let segmenter = this.#segmenters.get(key);
+    if (segmenter === undefined) {
+      this.#segments.set(key, []);
+      segmenter = new RungSegmenter({
+        segmentDurationS: 2,
+        onPart: () => undefined,
+        onSegment: (segment) => this.#segments.get(key)?.push(segment),
+      });
+      this.#segmenters.set(key, segmenter);
+    }
+    segmenter.push(chunk);
+  }
+
+  end(run: RunRef, rung: number): void {
+    this.ended.add(`${run.runId}/${rung}`);
+    this.#segmenters.get(`${run.runId}/${rung}`)?.end();
+  }
+
+  /** Segments rung `rung` of run `runId` finished so far. */
+  segments(runId: string, rung: number): RungSegment[] {
+    return this.#segments.get(`${runId}/${rung}`) ?? [];
+  }
 }
 
 const rungsOf = (ladder: Ladder): string[] =>
@@ -98,11 +128,11 @@ describe('Supervisor with a real FFmpeg', () => {
     restart?: RestartPolicy;
   }
 
-  function startSupervisor(name: string, { profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
+  function startSupervisor({ profile = PROFILE, stallTimeoutS = 10, restart = FAST_RESTARTS }: TestSetup = {}) {
     const bus = testBus();
-    const workRoot = path.join(dir, name);
+    const output = new RecordingSink();
     const profileFor = (): Profile => profile;
-    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor, workRoot, stallTimeoutS, restart });
+    const supervisor = new Supervisor({ bus, log, ffmpeg, profileFor, output, diskDir: dir, stallTimeoutS, restart });
     supervisor.start();
     /** Announces a publish and resolves with the run it started. */
     const goLive = (slug: string, feed: FlvFeed, options: { source?: SourceInfo; reconnect?: boolean } = {}) => {
@@ -111,23 +141,22 @@ describe('Supervisor with a real FFmpeg', () => {
       bus.emit('stream.live', { slug, publishId: `${slug}-${Date.now()}`, reconnect, source, feed });
       return started;
     };
-    return { bus, supervisor, workRoot, goLive };
+    return { bus, supervisor, output, goLive };
   }
 
   it('starts a run, restarts it with a new runId after kill -9, leaves no process after stop()', { timeout: 30_000 }, async () => {
-    const { bus, supervisor, workRoot, goLive } = startSupervisor('restart');
+    const { bus, supervisor, output, goLive } = startSupervisor();
     const feed = new FileFeed(flv);
     const first = await goLive('demo', feed);
 
     assert.match(first.runId, /^[a-z0-9]+$/);
-    assert.equal(first.workDir, path.join(workRoot, 'demo', first.runId));
     assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
     assert.ok(Math.abs(first.anchorWallClockMs() - Date.now()) < 5000);
     for (const i of [0, 1]) {
-      const rung = path.join(first.workDir, String(i));
-      await waitFor(`segments of rung ${i}`, () => segmentsIn(rung).length >= 2);
-      assert.ok(readdirSync(rung).some((f) => /^init.*\.mp4$/.test(f)), `init segment in ${rung}`);
-      assert.ok(existsSync(path.join(rung, 'index.m3u8')));
+      await waitFor(`segments of rung ${i}`, () => output.segments(first.runId, i).length >= 2);
+      const [segment] = output.segments(first.runId, i);
+      assert.equal(Buffer.from(segment!.init.subarray(4, 8)).toString(), 'ftyp', `rung ${i} begins with its init segment`);
+      assert.ok(segment!.parts.length >= 3 && segment!.parts[0]!.independent, `rung ${i}: a segment is parts from a keyframe`);
     }
     const stats = supervisor.stats('demo');
     assert.ok(stats?.pid);
@@ -143,9 +172,9 @@ describe('Supervisor with a real FFmpeg', () => {
     assert.equal(crash.expected, false);
     assert.match(crash.reason, /killed by SIGKILL/);
     const second = await restarted;
-    assert.notEqual(second.workDir, first.workDir);
+    assert.ok(output.ended.has(`${first.runId}/0`) && output.ended.has(`${first.runId}/1`), 'the killed run\'s outputs ended');
     assert.equal(feed.attachments, 2, 'the new run re-attached to the same feed');
-    await waitFor('segments of the restarted run', () => segmentsIn(path.join(second.workDir, '0')).length >= 1);
+    await waitFor('segments of the restarted run', () => output.segments(second.runId, 0).length >= 1);
     const afterRestart = supervisor.stats('demo');
     assert.equal(afterRestart?.restarts, 1);
     assert.match(afterRestart?.lastError ?? '', /SIGKILL/);
@@ -161,7 +190,7 @@ describe('Supervisor with a real FFmpeg', () => {
 
   it('kills a stalled FFmpeg (media arrives, output does not move), then gives up', { timeout: 15_000 }, async () => {
     const noRestarts = { ...FAST_RESTARTS, maxRestarts: 0 };
-    const { bus, supervisor, goLive } = startSupervisor('stall', { stallTimeoutS: 2, restart: noRestarts });
+    const { bus, supervisor, goLive } = startSupervisor({ stallTimeoutS: 2, restart: noRestarts });
     // An FLV header announcing audio and video, then nothing FFmpeg can use, while the publisher keeps sending.
     const startedAt = Date.now();
     const stuck: FlvFeed = {
@@ -186,7 +215,7 @@ describe('Supervisor with a real FFmpeg', () => {
   });
 
   it('waits for the keyframe interval when the source could be copied, then copies it', { timeout: 30_000 }, async () => {
-    const { supervisor, goLive } = startSupervisor('copy', { profile: { ...PROFILE, passthrough: true } });
+    const { supervisor, output, goLive } = startSupervisor({ profile: { ...PROFILE, passthrough: true } });
     const feed = new FileFeed(flv);
     feed.keyframeIntervalS = 1;
     // Ingest announces the stream at its first keyframe, when the interval is not known yet.
@@ -195,13 +224,13 @@ describe('Supervisor with a real FFmpeg', () => {
     assert.equal(feed.keyframeIntervalAsked, 1);
     assert.deepEqual(rungsOf(run.ladder), ['source 640x360 copy', '240p 426x240 h264']);
     for (const i of [0, 1]) {
-      await waitFor(`segments of rung ${i}`, () => segmentsIn(path.join(run.workDir, String(i))).length >= 2);
+      await waitFor(`segments of rung ${i}`, () => output.segments(run.runId, i).length >= 2);
     }
     await supervisor.stop();
   });
 
   it('reuses the previous ladder on reconnect and forgets it when the show ends', { timeout: 30_000 }, async () => {
-    const { bus, supervisor, goLive } = startSupervisor('reconnect');
+    const { bus, supervisor, goLive } = startSupervisor();
     const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
     const first = await goLive('shop', new FileFeed(flv));
     assert.deepEqual(rungsOf(first.ladder), ['360p 640x360 h264', '240p 426x240 h264']);
@@ -219,11 +248,11 @@ describe('Supervisor with a real FFmpeg', () => {
   });
 
   it('plans a publisher coming back to a show resumed from an earlier process with that show\'s ladder', { timeout: 30_000 }, async () => {
-    const earlier = startSupervisor('resumed-earlier');
+    const earlier = startSupervisor();
     const planned = (await earlier.goLive('shop', new FileFeed(flv))).ladder;
     await earlier.supervisor.stop();
 
-    const { supervisor, goLive } = startSupervisor('resumed');
+    const { supervisor, goLive } = startSupervisor();
     supervisor.resume([{ slug: 'shop', ladder: planned }]);
     const small = { ...SOURCE, video: video({ width: 426, height: 240, keyframeIntervalS: 1 }) };
     const again = await goLive('shop', new FileFeed(flv), { source: small, reconnect: true });

@@ -1,0 +1,165 @@
+// The parts of one show, per rung: the bytes players fetch (from memory: a part is wanted the moment it exists, and
+// for seconds only), what each low-latency playlist lists, and where a part not written yet will appear. A segment's
+// parts keep their run-based names for their whole life, so a part's URL never changes meaning.
+import { mediaPlaylistName, partFileName, type PartName } from '../media-names.js';
+import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
+import type { ListedPart, RungParts } from './render.js';
+import type { RungPart } from './rung-segmenter.js';
+
+/** Finished segments whose parts a playlist lists: with the open one, within three target durations of the end. */
+const LISTED_SEGMENTS = 2;
+/** Finished segments whose part bytes stay fetchable: listed ones plus three target durations (§6.2.2). */
+const KEPT_SEGMENTS = LISTED_SEGMENTS + 3;
+
+interface OpenSegment {
+  run: number;
+  segment: number;
+  discontinuity: boolean;
+  programDateTimeMs: number;
+}
+
+interface RungState {
+  readonly done: Map<number, ListedPart[]>;
+  open: ListedPart[];
+  openElapsedS: number;
+  readonly bytes: Map<string, Uint8Array>;
+  /** Part files of each finished segment (by msn), oldest first, for eviction. */
+  readonly files: Map<number, string[]>;
+}
+
+export interface LivePartsOptions {
+  showId: string;
+  rungs: readonly string[];
+  partTargetS: number;
+  segmentDurationS: number;
+}
+
+export class LiveParts {
+  readonly partTargetS: number;
+  readonly #showId: string;
+  readonly #segmentDurationS: number;
+  readonly #rungs = new Map<string, RungState>();
+  #open: OpenSegment | undefined;
+
+  constructor(opts: LivePartsOptions) {
+    this.partTargetS = opts.partTargetS;
+    this.#showId = opts.showId;
+    this.#segmentDurationS = opts.segmentDurationS;
+    for (const rung of opts.rungs) {
+      this.#rungs.set(rung, { done: new Map(), open: [], openElapsedS: 0, bytes: new Map(), files: new Map() });
+    }
+  }
+
+  /**
+   * The segment the next parts belong to: `segment` of FFmpeg run `run` of the show, with its program date time and
+   * whether it follows a discontinuity. Parts of an earlier open segment that never finished are no longer listed.
+   */
+  open(segment: OpenSegment): void {
+    const same = this.#open?.run === segment.run && this.#open.segment === segment.segment;
+    if (same) return;
+    this.#open = segment;
+    for (const rung of this.#rungs.values()) {
+      rung.open = [];
+      rung.openElapsedS = 0;
+    }
+  }
+
+  get openSegment(): OpenSegment | undefined {
+    return this.#open;
+  }
+
+  /** A part of the open segment on `rung`; false if it belongs to another segment (the caller keeps it for later). */
+  add(rung: string, part: RungPart): boolean {
+    const state = this.#rungs.get(rung);
+    const open = this.#open;
+    if (state === undefined || open === undefined || part.segment !== open.segment || part.index !== state.open.length) return false;
+    const uri = partFileName({ showId: this.#showId, run: open.run, segment: open.segment, part: part.index });
+    state.bytes.set(uri, part.bytes);
+    state.open.push({ uri, durationS: part.durationS, independent: part.independent });
+    state.openElapsedS += part.durationS;
+    return true;
+  }
+
+  /** The open segment was published on every rung as `msn`: its parts are listed under it from now on. */
+  finish(msn: number): void {
+    for (const state of this.#rungs.values()) {
+      state.done.set(msn, state.open);
+      state.files.set(msn, state.open.map((part) => part.uri));
+      state.open = [];
+      state.openElapsedS = 0;
+      for (const old of [...state.done.keys()]) if (old <= msn - LISTED_SEGMENTS) state.done.delete(old);
+      for (const [old, files] of [...state.files]) {
+        if (old > msn - KEPT_SEGMENTS) continue;
+        for (const file of files) state.bytes.delete(file);
+        state.files.delete(old);
+      }
+    }
+    this.#open = undefined;
+  }
+
+  bytes(rung: string, file: string): Uint8Array | undefined {
+    return this.#rungs.get(rung)?.bytes.get(file);
+  }
+
+  /** The parts a rung's playlist lists now; `nextMsn` is the open segment's sequence number. */
+  view(rung: string, nextMsn: number): RungParts | undefined {
+    const state = this.#rungs.get(rung);
+    if (state === undefined) return undefined;
+    const open = this.#open;
+    return {
+      partTargetS: this.partTargetS,
+      done: state.done,
+      open: open === undefined ? undefined : { runIndex: open.run, discontinuity: open.discontinuity, programDateTimeMs: open.programDateTimeMs, parts: state.open },
+      preloadHint: this.#next(rung) === undefined ? undefined : partFileName(this.#next(rung)!),
+      reports: [...this.#rungs.keys()]
+        .filter((other) => other !== rung)
+        .map((other) => this.#report(other, nextMsn)),
+    };
+  }
+
+  position(rung: string, nextMsn: number, targetDurationS: number, ended: boolean): PlaylistPosition | undefined {
+    const state = this.#rungs.get(rung);
+    if (state === undefined) return undefined;
+    return {
+      msn: nextMsn,
+      parts: state.open.length,
+      partsOf: (msn) => state.done.get(msn)?.length,
+      partTargetS: this.partTargetS,
+      targetDurationS,
+      ended,
+    };
+  }
+
+  /** Where `name` will be listed, if it is a part of the open segment yet to come or the next segment's first. */
+  directive(rung: string, name: PartName, nextMsn: number): Directive | undefined {
+    const open = this.#open;
+    const next = this.#next(rung);
+    if (open === undefined || next === undefined || name.showId !== this.#showId || name.run !== open.run) return undefined;
+    if (name.segment === open.segment && name.part >= (this.#rungs.get(rung)?.open.length ?? 0)) {
+      return { msn: nextMsn, part: name.part };
+    }
+    return name.segment === open.segment + 1 && name.part === 0 ? { msn: nextMsn + 1, part: 0 } : undefined;
+  }
+
+  /**
+   * The part expected next on `rung`: the open segment's next one, or the next segment's first once the open one holds
+   * a whole segment duration (FFmpeg's keyframes are due there).
+   */
+  #next(rung: string): PartName | undefined {
+    const state = this.#rungs.get(rung);
+    const open = this.#open;
+    if (state === undefined || open === undefined) return undefined;
+    const full = state.openElapsedS + this.partTargetS / 2 >= this.#segmentDurationS;
+    return full
+      ? { showId: this.#showId, run: open.run, segment: open.segment + 1, part: 0 }
+      : { showId: this.#showId, run: open.run, segment: open.segment, part: state.open.length };
+  }
+
+  #report(rung: string, nextMsn: number): { uri: string; lastMsn: number; lastPart: number } {
+    const state = this.#rungs.get(rung)!;
+    const uri = `../${mediaPlaylistName(rung)}`;
+    if (state.open.length > 0) return { uri, lastMsn: nextMsn, lastPart: state.open.length - 1 };
+    const last = state.done.get(nextMsn - 1);
+    return { uri, lastMsn: nextMsn - 1, lastPart: Math.max(0, (last?.length ?? 1) - 1) };
+  }
+}
