@@ -65,19 +65,26 @@ export function pollChannel(opts) {
     if (inFlight) return;
     inFlight = true;
     clearTimeout(timer);
+    /** @type {() => void} */
+    let answer;
     try {
       const res = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(opts.intervalMs * 2.5) });
       const status = res.ok ? parseStatus(await res.json()) : null;
-      if (stopped) return;
-      if (status) opts.onStatus(status);
-      else if (res.status === 404 || res.status === 400) opts.onMissing();
-      else opts.onFailure();
+      if (status) answer = () => opts.onStatus(status);
+      else if (res.status === 404 || res.status === 400) answer = opts.onMissing;
+      else answer = opts.onFailure;
     } catch {
-      if (!stopped) opts.onFailure();
+      answer = opts.onFailure;
     } finally {
       inFlight = false;
     }
-    if (!stopped) timer = setTimeout(poll, opts.intervalMs);
+    if (stopped) return;
+    // The page's own reaction runs outside the try: an error in it is a bug to report, not a lost connection.
+    try {
+      answer();
+    } finally {
+      if (!stopped) timer = setTimeout(poll, opts.intervalMs);
+    }
   }
 
   // A tab coming back from the background should not wait for the next tick to learn the show ended.
