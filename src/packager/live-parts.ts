@@ -64,10 +64,6 @@ export class LiveParts {
     }
   }
 
-  get openSegment(): OpenSegment | undefined {
-    return this.#open;
-  }
-
   /** A part of the open segment on `rung`; false if it belongs to another segment (the caller keeps it for later). */
   add(rung: string, part: RungPart): boolean {
     const state = this.#rungs.get(rung);
@@ -106,11 +102,12 @@ export class LiveParts {
     const state = this.#rungs.get(rung);
     if (state === undefined) return undefined;
     const open = this.#open;
+    const next = this.#next(rung);
     return {
       partTargetS: this.partTargetS,
       done: state.done,
       open: open === undefined ? undefined : { runIndex: open.run, discontinuity: open.discontinuity, programDateTimeMs: open.programDateTimeMs, parts: state.open },
-      preloadHint: this.#next(rung) === undefined ? undefined : partFileName(this.#next(rung)!),
+      preloadHint: next === undefined ? undefined : partFileName(next),
       reports: [...this.#rungs.keys()]
         .filter((other) => other !== rung)
         .map((other) => this.#report(other, nextMsn)),

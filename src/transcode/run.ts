@@ -33,8 +33,6 @@ const MAX_STDIN_BACKLOG_BYTES = 16 * 1024 * 1024;
 const STDERR_TAIL_LINES = 12;
 /** stderr lines worth logging at warn before the rest only land in the tail. */
 const STDERR_LOG_LINES = 20;
-/** Known, harmless stderr lines: FFmpeg 4.1 says this on every start when writing var_stream_map playlists. */
-const HARMLESS_STDERR = [/Cannot use rename on non file protocol/];
 
 export class FfmpegRun {
   readonly pid: number | null;
@@ -136,8 +134,7 @@ export class FfmpegRun {
       if (line === '') continue;
       this.#stderrTail.push(line);
       if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
-      if (HARMLESS_STDERR.some((pattern) => pattern.test(line))) this.#log.debug({ line }, 'ffmpeg');
-      else if (this.#stderrLogged++ < STDERR_LOG_LINES) this.#log.warn({ line }, 'ffmpeg');
+      if (this.#stderrLogged++ < STDERR_LOG_LINES) this.#log.warn({ line }, 'ffmpeg');
     }
   }
 
@@ -154,7 +151,7 @@ export class FfmpegRun {
       return { expected: true, reason, code, signal };
     }
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.#stderrTail.filter((line) => !HARMLESS_STDERR.some((pattern) => pattern.test(line)));
+    const tail = this.#stderrTail;
     const stderr = tail.length > 0 ? [`stderr: ${tail.slice(-4).join(' | ')}`] : [];
     const reason = [this.#killReason ?? how, ...stderr].join('; ');
     return { expected: false, reason, code, signal };
