@@ -114,6 +114,9 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
       };
       const send = (event: HubEvent): void => write(frame(event.id, event.name, event.data));
 
+      // Counted before the snapshot is read, so the count a shopper first sees includes the shopper (and before
+      // subscribing, so this stream's own `viewers` event cannot come ahead of its snapshot).
+      const leave = viewer === '1' ? live.openViewer(slug, client) : undefined;
       // Subscribed before the snapshot is read, in the same tick: no event can fall between the two.
       const unsubscribe = live.hub.subscribe(slug, { event: send, close: () => res.end() });
       write(`retry: ${RETRY_MS}\n\n`);
@@ -130,7 +133,6 @@ export function eventRoutes(deps: EventRouteDeps): ApiRouteModule {
         };
         write(frame(live.hub.lastId(slug), 'snapshot', JSON.stringify(snapshot)));
       }
-      const leave = viewer === '1' ? live.openViewer(slug, client) : undefined;
       const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
       const cleanup = (): void => {
         clearInterval(heartbeat);
