@@ -11,6 +11,8 @@ import { mountStage } from './js/stage.js';
 const NAME_KEY = 'shopcast.chatName';
 const embed = document.body.dataset.layout === 'embed';
 const slug = decodeURIComponent(location.pathname.split('/')[2] ?? '');
+/** `?latency=regular` plays whole segments: a shop can embed that for shoppers on weak links. */
+const lowLatency = new URLSearchParams(location.search).get('latency') !== 'regular';
 
 const ui = {
   title: byId('show-title'),
@@ -27,6 +29,7 @@ const livePins = new Map();
 
 const stage = mountStage({
   slug,
+  lowLatency,
   onChannel: (channel) => {
     const title = channel ? channel.title || slug : 'Channel not found';
     ui.title.textContent = title;

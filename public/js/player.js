@@ -2,24 +2,31 @@
 
 /* global Hls */
 
-/**
- * hls.js settings for a live show, played by whole segments. The playlists are low-latency (parts, blocking reload),
- * but hls.js's low-latency mode does not hold up yet on this page: its shaped-network, pin and restart tests fail with
- * about a second of buffer (see the README). Without it hls.js ignores the parts and plays the same playlists.
- */
-const HLS_CONFIG = {
+/** hls.js settings every live show shares. */
+const HLS_BASE = {
   enableWorker: true,
-  lowLatencyMode: false,
-  // Two segments behind the edge: close to real time, yet a late segment does not stall the picture.
-  liveSyncDurationCount: 2,
-  // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
-  liveMaxLatencyDurationCount: 6,
   // Small drifts are caught up by playing slightly faster rather than by a visible jump.
   maxLiveSyncPlaybackRate: 1.05,
   backBufferLength: 30,
   // A 390 px phone player does not need the 720p rung in Auto.
   capLevelToPlayerSize: true,
   startLevel: -1,
+};
+
+/**
+ * Low latency (the default): hls.js joins PART-HOLD-BACK behind the newest part, about a second, and loads parts as
+ * they are announced. A second of buffer leaves little room on a weak link, so a rung is kept only while it uses at
+ * most 80% of the measured link (hls.js: 95%), and chosen going up at 60% (hls.js: 70%).
+ */
+const HLS_LOW_LATENCY = { ...HLS_BASE, lowLatencyMode: true, abrBandWidthFactor: 0.8, abrBandWidthUpFactor: 0.6 };
+
+/** Regular HLS (`?latency=regular`): whole segments, two behind the edge, for links where a second is too little. */
+const HLS_REGULAR = {
+  ...HLS_BASE,
+  lowLatencyMode: false,
+  liveSyncDurationCount: 2,
+  // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
+  liveMaxLatencyDurationCount: 6,
 };
 
 /** How far behind the end of the seekable range native HLS plays (Safari: three target durations). */
@@ -39,25 +46,35 @@ function lostManifest(details) {
   return details === d.MANIFEST_LOAD_ERROR || details === d.MANIFEST_LOAD_TIMEOUT || details === d.MANIFEST_PARSING_ERROR;
 }
 
-/** How often a fragment's download is checked, and how long it must have run before its rate says anything. */
-const DROP_CHECK = { everyMs: 250, afterMs: 750 };
+/**
+ * How often a download is checked, and how long it must have run before its rate says anything: a segment's from
+ * its request, a part's from its first byte (a part asked for ahead is held by the origin until it exists, so its
+ * request time is the encoder's, not the link's; parts are small, so they are judged sooner).
+ */
+const DROP_CHECK = { everyMs: 250, segmentAfterMs: 750, partAfterMs: 200 };
 
 /**
- * A fragment coming in slower than twice the rate of its level means the link just dropped (a shopper walking out of
- * wifi). hls.js's estimate averages over seconds, and after a fast link it stays high while fragment after fragment
- * loads too slowly: it is set to what the link does now, during the download (so hls.js's own rule can abandon the
- * fragment for a rung that fits) and when it ends.
+ * A download coming in slower than twice the rate of its level means the link just dropped (a shopper walking out of
+ * wifi). hls.js's estimate averages over seconds, and after a fast link it stays high while download after download
+ * is too slow: it is set to what the link does now, during the download (so hls.js's own rule can abandon it for a
+ * rung that fits) and when it ends. In low-latency mode the download is the part's: the fragment's stats span every
+ * part loaded so far, which arrive at the live edge's pace, the media's bitrate, whatever the link could do.
+ * @typedef {{ aborted: boolean, loaded: number, loading: { start: number, first: number, end: number } }} LoadStats
  * @param {any} hls
- * @param {{ type: string, level: number, stats: { aborted: boolean, loaded: number, loading: { start: number, end: number } } }} frag
- * @param {number} now  performance.now(), the clock of the fragment's stats
+ * @param {{ type: string, level: number, stats: LoadStats }} frag
+ * @param {{ stats: LoadStats } | null | undefined} part
+ * @param {number} now  performance.now(), the clock of the stats
  */
-function answerDrop(hls, frag, now) {
+function answerDrop(hls, frag, part, now) {
   const level = hls.levels[frag.level];
-  const end = frag.stats.loading.end > 0 ? frag.stats.loading.end : now;
-  const elapsedMs = end - frag.stats.loading.start;
+  const stats = part ? part.stats : frag.stats;
+  const start = part ? stats.loading.first : stats.loading.start;
+  const end = stats.loading.end > 0 ? stats.loading.end : now;
+  const elapsedMs = end - start;
+  const afterMs = part ? DROP_CHECK.partAfterMs : DROP_CHECK.segmentAfterMs;
   // An abandoned download stops counting bytes: its falling rate says nothing about the link.
-  if (frag.type !== 'main' || frag.stats.aborted || level === undefined || !(elapsedMs >= DROP_CHECK.afterMs)) return;
-  const measured = (frag.stats.loaded * 8 * 1000) / elapsedMs;
+  if (frag.type !== 'main' || stats.aborted || level === undefined || !(start > 0) || !(elapsedMs >= afterMs)) return;
+  const measured = (stats.loaded * 8 * 1000) / elapsedMs;
   if (measured < 2 * level.bitrate && measured < hls.bandwidthEstimate / 2) hls.bandwidthEstimate = measured;
 }
 
@@ -74,6 +91,7 @@ function answerDrop(hls, frag, now) {
 export class LivePlayer {
   /** @type {HTMLVideoElement} */ #video;
   /** @type {PlayerEvents} */ #events;
+  /** @type {Record<string, unknown>} */ #hlsConfig;
   /** @type {string | null} */ #url = null;
   /** @type {any} */ #hls = null;
   #attempt = 0;
@@ -89,10 +107,11 @@ export class LivePlayer {
   #onNativeError = () => this.#rebuildLater('native playback error');
 
   /**
-   * @param {{ video: HTMLVideoElement } & PlayerEvents} opts
+   * @param {{ video: HTMLVideoElement, lowLatency?: boolean } & PlayerEvents} opts  lowLatency: true unless false
    */
   constructor(opts) {
     this.#video = opts.video;
+    this.#hlsConfig = opts.lowLatency === false ? HLS_REGULAR : HLS_LOW_LATENCY;
     this.#events = opts;
     this.#video.addEventListener('playing', () => {
       this.#events.onAutoplay(false);
@@ -204,7 +223,7 @@ export class LivePlayer {
 
   /** @param {string} url */
   #buildHls(url) {
-    const hls = new Hls(HLS_CONFIG);
+    const hls = new Hls(this.#hlsConfig);
     this.#hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       this.#events.onLevels(hls.levels);
@@ -216,11 +235,11 @@ export class LivePlayer {
     let dropCheck;
     hls.on(Hls.Events.FRAG_LOADING, (_event, data) => {
       clearInterval(dropCheck);
-      dropCheck = setInterval(() => answerDrop(hls, data.frag, performance.now()), DROP_CHECK.everyMs);
+      dropCheck = setInterval(() => answerDrop(hls, data.frag, data.part, performance.now()), DROP_CHECK.everyMs);
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
       clearInterval(dropCheck);
-      answerDrop(hls, data.frag, performance.now());
+      answerDrop(hls, data.frag, data.part, performance.now());
     });
     hls.on(Hls.Events.DESTROYING, () => clearInterval(dropCheck));
     hls.on(Hls.Events.FRAG_BUFFERED, () => {

@@ -48,7 +48,7 @@ const STATUS_TEXT = {
 /** @typedef {'loading'|'offline'|'starting'|'live'|'reconnecting'|'ended'|'not-found'} StageState */
 
 /**
- * @param {{ slug: string, onChannel: (channel: ChannelStatus | null) => void, onPlayerChange?: () => void }} opts
+ * @param {{ slug: string, lowLatency: boolean, onChannel: (channel: ChannelStatus | null) => void, onPlayerChange?: () => void }} opts
  */
 export function mountStage(opts) {
   const { slug } = opts;
@@ -91,6 +91,7 @@ export function mountStage(opts) {
 
   const player = new LivePlayer({
     video: ui.video,
+    lowLatency: opts.lowLatency,
     onLevels: (levels) => {
       quality.setLevels(levels);
       const top = levels.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), levels[0] ?? { width: 0, height: 0 });

@@ -47,14 +47,16 @@ export interface CrashFacts {
 }
 
 /**
- * Decides what follows a crash. Only crashes of runs that never got going count towards giving up (a crash loop);
- * a run that lasted or produced output was healthy, so its crash starts the count afresh. `attempt` is the new
- * consecutive count to remember.
+ * Decides what follows a crash. Only crashes of runs that never got going count towards giving up (a crash loop)
+ * and wait before their restart; a run that lasted or produced output was healthy, so its crash starts the count
+ * afresh and is restarted at once. `attempt` is the new consecutive count to remember.
  */
 export function decideRestart({ policy, previousAttempts, runDurationMs, producedOutput, diskFull }: CrashFacts): RestartDecision {
   if (diskFull) return { action: 'wait-for-space', attempt: previousAttempts };
   const healthy = producedOutput || runDurationMs >= policy.resetAfterMs;
   const attempt = (healthy ? 0 : previousAttempts) + 1;
   if (attempt > policy.maxRestarts) return { action: 'give-up', attempt };
-  return { action: 'restart', attempt, delayMs: restartDelayMs(policy, attempt) };
+  // A healthy run's crash is restarted at once: shoppers are waiting, and the run's own length already spaces the
+  // restarts. Only runs that never got going back off.
+  return { action: 'restart', attempt, delayMs: healthy ? 0 : restartDelayMs(policy, attempt) };
 }

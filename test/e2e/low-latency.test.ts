@@ -204,8 +204,9 @@ describe('Low-Latency HLS', { timeout: 240_000 }, () => {
     assert.deepEqual(counts, { 200: 5000 }, 'every held request answered with the playlist');
     const grownMiB = (rssHeld - rssBefore) / 1048576;
     assert.ok(grownMiB < 64, `5,000 held requests grew the gateway by ${grownMiB.toFixed(1)} MiB`);
-    // Accepting 5,000 connections costs CPU once; holding them must not: 1.5 s of a busy loop would be 1.5 s.
-    assert.ok(cpuHeldS < 1.2, `${cpuHeldS.toFixed(2)} CPU-s while accepting and holding them`);
+    // Accepting 5,000 connections costs CPU once (0.9–1.25 CPU-s measured here, with the packaging of five rungs);
+    // holding them must not: a busy loop would add another 1.5 CPU-s in these 1.5 s.
+    assert.ok(cpuHeldS < 1.8, `${cpuHeldS.toFixed(2)} CPU-s while accepting and holding them`);
   });
 
   test('with the publisher gone, a request for a part that does not come is answered 503 after three target durations', async () => {

@@ -107,16 +107,41 @@ export interface WaitForPlaybackOptions {
   selector?: string;
 }
 
+/** Seeks the player made while a playback sample was taken; a sample with one is taken again. */
+const MAX_SEEKS_RETRIED = 3;
+
 /**
  * Waits for `playing`, then for currentTime to advance `advanceS` further while frames are decoded. hls.js starts
- * at the live edge, so currentTime alone would pass with no frame shown; a seek would pass without playback.
+ * at the live edge, so currentTime alone would pass with no frame shown; a seek would pass without playback. A seek
+ * of the player's own (hls.js moving to its start position once the first part is in) is not playback either: the
+ * advance is measured again after it.
  */
 export async function waitForPlayback(page: Page, opts: WaitForPlaybackOptions = {}): Promise<PlaybackSample> {
+  for (let attempt = 0; ; attempt++) {
+    const { sample, seeks } = await samplePlayback(page, opts);
+    if (seeks > 0 && attempt < MAX_SEEKS_RETRIED) continue;
+    if (sample.frames <= sample.framesAtStart) {
+      throw new Error(`currentTime advanced but no frame was decoded: ${JSON.stringify(sample)}`);
+    }
+    // Even a catch-up rate of 1.25x needs this long; less means the player jumped rather than played.
+    const advanceS = opts.advanceS ?? 2;
+    if (sample.wallS < advanceS / 1.25) {
+      throw new Error(`currentTime jumped ${advanceS} s in ${sample.wallS.toFixed(2)} s (${seeks} seeks): ${JSON.stringify(sample)}`);
+    }
+    return sample;
+  }
+}
+
+async function samplePlayback(page: Page, opts: WaitForPlaybackOptions): Promise<{ sample: PlaybackSample; seeks: number }> {
   const { advanceS = 2, timeoutMs = 30_000, selector = 'video' } = opts;
   const start = await page.evaluate(
     async ({ selector, timeoutMs }) => {
       const video = document.querySelector(selector);
       if (!(video instanceof HTMLVideoElement)) throw new Error(`no video element at ${selector}`);
+      if (video.dataset.testSeeks === undefined) {
+        video.dataset.testSeeks = '0';
+        video.addEventListener('seeking', () => (video.dataset.testSeeks = String(Number(video.dataset.testSeeks) + 1)));
+      }
       if (video.paused || video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no 'playing' within ${timeoutMs} ms`)), timeoutMs);
@@ -127,6 +152,7 @@ export async function waitForPlayback(page: Page, opts: WaitForPlaybackOptions =
         time: video.currentTime,
         frames: video.getVideoPlaybackQuality().totalVideoFrames,
         wallMs: performance.now(),
+        seeks: Number(video.dataset.testSeeks),
       };
     },
     { selector, timeoutMs },
@@ -146,6 +172,7 @@ export async function waitForPlayback(page: Page, opts: WaitForPlaybackOptions =
       width: video.videoWidth,
       height: video.videoHeight,
       wallMs: performance.now(),
+      seeks: Number(video.dataset.testSeeks),
     };
   }, selector);
   const sample: PlaybackSample = {
@@ -158,14 +185,7 @@ export async function waitForPlayback(page: Page, opts: WaitForPlaybackOptions =
     videoWidth: end.width,
     videoHeight: end.height,
   };
-  if (sample.frames <= sample.framesAtStart) {
-    throw new Error(`currentTime advanced but no frame was decoded: ${JSON.stringify(sample)}`);
-  }
-  // Even a catch-up rate of 1.25x needs this long; less means the player jumped rather than played.
-  if (sample.wallS < advanceS / 1.25) {
-    throw new Error(`currentTime jumped ${advanceS} s in ${sample.wallS.toFixed(2)} s: ${JSON.stringify(sample)}`);
-  }
-  return sample;
+  return { sample, seeks: end.seeks - start.seeks };
 }
 
 export interface ChosenQuality {

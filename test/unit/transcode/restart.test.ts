@@ -41,16 +41,16 @@ describe('decideRestart', () => {
     ]);
   });
 
-  it('a run that stayed up for resetAfterMs starts the count afresh', () => {
+  it('a run that stayed up for resetAfterMs starts the count afresh, and is restarted at once', () => {
     const decision = decideRestart({ policy, previousAttempts: 3, ...stillborn, runDurationMs: 60_000 });
-    assert.deepEqual(decision, { action: 'restart', attempt: 1, delayMs: 500 });
+    assert.deepEqual(decision, { action: 'restart', attempt: 1, delayMs: 0 });
   });
 
-  it('keeps restarting runs that produced output, however often and however soon they are killed', () => {
+  it('keeps restarting runs that produced output at once, however often and however soon they are killed', () => {
     let previousAttempts = 0;
     for (let kill = 1; kill <= 50; kill++) {
       const decision = decideRestart({ policy, previousAttempts, runDurationMs: 5000, producedOutput: true, diskFull: false });
-      assert.deepEqual(decision, { action: 'restart', attempt: 1, delayMs: 500 }, `kill ${kill}`);
+      assert.deepEqual(decision, { action: 'restart', attempt: 1, delayMs: 0 }, `kill ${kill}`);
       previousAttempts = decision.attempt;
     }
   });
