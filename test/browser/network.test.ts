@@ -39,10 +39,10 @@ const DROPS_KBPS = [1000, 600] as const;
 /** The default profile's segment duration. */
 const SEGMENT_MS = 2_000;
 /** After the switch, playback is watched this long for stalls. */
-const STEADY_MS = 6_000;
+const STEADY_MS = 4_000;
 /** Random delay, up to this, of every chunk the gateway sends (in order), and how long playback is watched under it. */
 const JITTER_MS = 200;
-const JITTER_WATCH_MS = 15_000;
+const JITTER_WATCH_MS = 10_000;
 /** A link back to full speed is used again within this (hls.js measures its way up, segment by segment). */
 const SWITCH_UP_WITHIN_MS = 30_000;
 

@@ -15,6 +15,12 @@ import { recordFigures } from './helpers/report.js';
 const KILLS = 20;
 /** New segments every rung lists after a restart before the next kill: the run was healthy, the player caught up. */
 const SEGMENTS_BETWEEN_KILLS = 2;
+/**
+ * Stalled time a kill may cost the page. A kill leaves a few seconds without new media (the restart, then the new
+ * run's first part); the low-latency page has about a second of buffer, so it waits for most of them. Measured 2.6 s
+ * per kill in the project's clean-clone run, with a 720p source (five rungs) and FFmpeg at 0.65× real time.
+ */
+const STALLED_PER_KILL_S = 4;
 
 describe('transcoder kill -9, 20 times in one show', { timeout: 600_000 }, () => {
   let sc: Shopcast;
@@ -88,7 +94,10 @@ describe('transcoder kill -9, 20 times in one show', { timeout: 600_000 }, () =>
     assert.equal(playback.hlsInstances, 1, 'the player was never rebuilt');
     assert.deepEqual(playback.hlsErrors.filter((e) => e.startsWith('fatal')), [], 'no fatal player error');
     assert.ok(playback.stalls <= KILLS, `at most one stall per kill: ${playback.stalls} stalls for ${KILLS} kills`);
-    assert.ok(playback.playedS >= figures.durationS * 0.7, `playback kept going: ${playback.playedS.toFixed(1)} s played in ${figures.durationS.toFixed(0)} s`);
+    assert.ok(
+      playback.stalledS <= KILLS * STALLED_PER_KILL_S,
+      `playback kept going: ${playback.stalledS.toFixed(1)} s stalled for ${KILLS} kills, ${playback.playedS.toFixed(1)} s played in ${figures.durationS.toFixed(0)} s`,
+    );
     assert.ok(rss.maxBytes <= GATEWAY_RSS_BUDGET, `gateway RSS stayed within ${mib(GATEWAY_RSS_BUDGET)}: ${mib(rss.maxBytes)}`);
   });
 });
