@@ -158,7 +158,7 @@ describe('the product page on a shaped network (default ladder)', { timeout: 600
 
   for (const mode of MODES) {
     // One page through every case, as one shopper on a train would live them (and one page start, not four).
-    test(`${mode.name}: a shopper starting at 1.5 Mb/s plays a fitting rung without stalls; drops to 1 Mb/s and 600 kb/s mid-show load a fitting rung within seconds, with at most one stall, then none; a recovered link is used again`, async (t) => {
+    test(`${mode.name}: a shopper starting at 1.5 Mb/s plays a fitting rung (stalls settling: at most ${mode.stalls.settling}); drops to 1 Mb/s and 600 kb/s mid-show load a fitting rung within ${mode.switchDownWithinMs / 1000} s (stalls: at most ${mode.stalls.switching} while switching, ${mode.stalls.after} after); a recovered link is used again`, async (t) => {
       const { page, cdp } = await watch(mode, 1500);
       try {
         const from = Date.now();
