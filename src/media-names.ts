@@ -63,6 +63,57 @@ export function initFileName(showId: string, runIndex: number): string {
   return `${showId}-init${runIndex}.mp4`;
 }
 
+/**
+ * DASH shows a rung's video and audio as separate representations (players refuse multiplexed ones); the origin cuts
+ * each out of the rung's muxed files. A track file is named after the file it is cut from, plus the track.
+ */
+export type DashTrack = 'v' | 'a';
+export const DASH_MANIFEST = 'manifest.mpd';
+export const DASH_CONTENT_TYPE = 'application/dash+xml';
+/** `<showId>-init<run>.<track>.mp4` and `<showId>-<msn>.<track>.m4s`. */
+const DASH_FILE_NAME = /^([a-z0-9]+)-(?:init(\d{1,6})\.([va])\.mp4|(\d{1,15})\.([va])\.m4s)$/;
+
+/** What a DASH track file name refers to, and `source`: the published muxed file it is cut from. */
+export type DashFileName = { showId: string; track: DashTrack; source: string } & (
+  | { kind: 'init'; run: number }
+  | { kind: 'segment'; msn: number }
+);
+
+export function dashInitFileName(showId: string, runIndex: number, track: DashTrack): string {
+  return `${showId}-init${runIndex}.${track}.mp4`;
+}
+
+export function dashSegmentFileName(showId: string, msn: number, track: DashTrack): string {
+  return dashSegment(showId, String(msn), track);
+}
+
+/** SegmentTemplate@media for a track's segments: the file name with `$Number$` standing for the msn. */
+export function dashMediaTemplate(showId: string, track: DashTrack): string {
+  return dashSegment(showId, '$Number$', track);
+}
+
+function dashSegment(showId: string, number: string, track: DashTrack): string {
+  return `${showId}-${number}.${track}.m4s`;
+}
+
+/** What a DASH track file name refers to, or undefined if `file` is not one. */
+export function parseDashFileName(file: string): DashFileName | undefined {
+  const match = DASH_FILE_NAME.exec(file);
+  if (match === null) return undefined;
+  const showId = match[1]!;
+  if (match[2] !== undefined) {
+    const run = Number(match[2]);
+    return { kind: 'init', showId, run, track: match[3] as DashTrack, source: initFileName(showId, run) };
+  }
+  const msn = Number(match[4]);
+  return { kind: 'segment', showId, msn, track: match[5] as DashTrack, source: segmentFileName(showId, msn) };
+}
+
+/** The URL path of a channel's DASH manifest. */
+export function dashManifestUrl(slug: string): string {
+  return `${LIVE_PREFIX}${slug}/${DASH_MANIFEST}`;
+}
+
 /** The URL path of a channel's master playlist. */
 export function masterPlaylistUrl(slug: string): string {
   return `${LIVE_PREFIX}${slug}/${MASTER_PLAYLIST}`;
@@ -73,11 +124,20 @@ export function mediaFileContentType(file: string): string {
   return file.endsWith('.m4s') ? 'video/iso.segment' : 'video/mp4';
 }
 
+/** The content type of a playlist or manifest, by its name (as `parseMediaPath` gives it). */
+export function playlistContentType(name: string): string {
+  return name === DASH_MANIFEST ? DASH_CONTENT_TYPE : PLAYLIST_CONTENT_TYPE;
+}
+
+/** The clock DASH players synchronise with (the manifest's UTCTiming): the origin's time as ISO 8601 text. */
+export const UTC_TIME_PATH = `${LIVE_PREFIX}time`;
+
 /** What a path under /live refers to, its names checked. */
 export type MediaPath =
   | { kind: 'playlist'; slug: string; name: string }
   | { kind: 'file'; slug: string; rung: string; file: string }
-  | ({ kind: 'part'; slug: string; rung: string; file: string } & PartName);
+  | ({ kind: 'part'; slug: string; rung: string; file: string } & PartName)
+  | { kind: 'track'; slug: string; rung: string; file: string; track: DashFileName };
 
 /** Which name of a /live path is malformed (a 400), as opposed to a path that names nothing (a 404). */
 export type MediaPathError = { invalid: 'slug' | 'rung' | 'file' } | { notFound: true };
@@ -90,13 +150,15 @@ export function parseMediaPath(path: string): MediaPath | MediaPathError {
   const parts = path.slice(LIVE_PREFIX.length).split('/');
   const [slug = '', second = '', third = ''] = parts;
   if (parts.length !== 2 && parts.length !== 3) return { notFound: true };
-  if (parts.length === 2 && second !== MASTER_PLAYLIST) return { notFound: true };
+  if (parts.length === 2 && second !== MASTER_PLAYLIST && second !== DASH_MANIFEST) return { notFound: true };
   if (!CHANNEL_SLUG.test(slug)) return { invalid: 'slug' };
-  if (parts.length === 2) return { kind: 'playlist', slug, name: MASTER_PLAYLIST };
+  if (parts.length === 2) return { kind: 'playlist', slug, name: second };
   if (!RUNG_NAME.test(second)) return { invalid: 'rung' };
   if (third === RUNG_PLAYLIST_FILE) return { kind: 'playlist', slug, name: mediaPlaylistName(second) };
   const part = parsePartFileName(third);
   if (part !== undefined) return { kind: 'part', slug, rung: second, file: third, ...part };
+  const track = parseDashFileName(third);
+  if (track !== undefined) return { kind: 'track', slug, rung: second, file: third, track };
   if (!MEDIA_FILE_NAME.test(third)) return { invalid: 'file' };
   return { kind: 'file', slug, rung: second, file: third };
 }

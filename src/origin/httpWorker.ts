@@ -25,7 +25,7 @@ process.on('message', (message: ToWorker, handle?: unknown) => {
       const log = createLogger(settings.logLevel).child({ module: 'http-worker', pid: process.pid });
       const media = new MediaMirror({ mediaDir: settings.mediaDir, graceS: settings.graceS });
       const forward = createForward(settings.upstreamPort);
-      const serveMedia = createMediaHandler({ media, log, cacheBytes: settings.segmentCacheBytes, forwardLowLatency: forward });
+      const serveMedia = createMediaHandler({ media, log, cacheBytes: settings.segmentCacheBytes, forwardToPrimary: forward });
       mirror = media;
       server = createOriginServer((req, res) => {
         if (!serveMedia(req, res)) forward(req, res);

@@ -1,4 +1,4 @@
-// Public HLS media under /live on plain node:http: this is the path CDNs and players hammer, so it skips the web
+// Public HLS and DASH media under /live on plain node:http: this is the path CDNs and players hammer, so it skips the web
 // framework. Playlists come from the packager's memory, segments from a byte-bounded cache of the immutable files.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -6,7 +6,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeldRequests, decide, parseDirective, type Directive } from './blocking-reload.js';
 import { HttpError, badRequest, notFound, sendError, serviceUnavailable } from './errors.js';
 import type { Logger } from '../log.js';
-import { LIVE_PREFIX, PLAYLIST_CONTENT_TYPE, mediaFileContentType, parseMediaPath, rungOfMediaPlaylist, type MediaPath } from '../media-names.js';
+import {
+  DASH_MANIFEST,
+  LIVE_PREFIX,
+  UTC_TIME_PATH,
+  mediaFileContentType,
+  parseMediaPath,
+  playlistContentType,
+  rungOfMediaPlaylist,
+  type MediaPath,
+} from '../media-names.js';
+import { trackFile } from '../packager/fmp4/track-split.js';
 import type { MediaLibrary, RenderedPlaylist } from './ports.js';
 import type { Forward } from './proxy.js';
 import { SegmentCache } from './segmentCache.js';
@@ -17,10 +27,10 @@ export interface MediaHandlerOptions {
   /** Bytes of segment files kept in memory (default SEGMENT_CACHE_BYTES). */
   cacheBytes?: number;
   /**
-   * Where parts and blocking playlist reloads go instead (an HTTP worker's link to the primary, which holds the parts
-   * and knows the moment each is written).
+   * Where parts, blocking playlist reloads and DASH go instead (an HTTP worker's link to the primary, which holds the
+   * parts, knows the moment each is written, and renders the manifest).
    */
-  forwardLowLatency?: Forward;
+  forwardToPrimary?: Forward;
 }
 
 /** Answers the request if it is under /live/ (true), or leaves it to the rest of the origin (false). */
@@ -58,14 +68,14 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
   // The packager renders a new object per update, so each version is encoded and hashed once.
   const encoded = new WeakMap<RenderedPlaylist, EncodedPlaylist>();
 
-  const encode = (playlist: RenderedPlaylist): EncodedPlaylist => {
+  const encode = (playlist: RenderedPlaylist, name: string): EncodedPlaylist => {
     let entry = encoded.get(playlist);
     if (!entry) {
       const body = Buffer.from(playlist.body, 'utf8');
       const etag = `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64url')}"`;
       const headers = {
         ...COMMON_HEADERS,
-        'Content-Type': PLAYLIST_CONTENT_TYPE,
+        'Content-Type': playlistContentType(name),
         'Cache-Control': `public, max-age=${Math.max(0, Math.floor(playlist.maxAgeS))}`,
         ETag: etag,
       };
@@ -93,9 +103,9 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     return true;
   };
 
-  const servePlaylist = (req: IncomingMessage, res: ServerResponse, playlist: RenderedPlaylist | undefined, blocking = false): void => {
+  const servePlaylist = (req: IncomingMessage, res: ServerResponse, name: string, playlist: RenderedPlaylist | undefined, blocking = false): void => {
     if (playlist === undefined) throw notFound('playlist not published');
-    const encodedPlaylist = encode(playlist);
+    const encodedPlaylist = encode(playlist, name);
     const { body, etag } = encodedPlaylist;
     // The answer to a blocking request stays right for everyone asking the same (its query is the CDN's cache key).
     const headers = blocking ? { ...encodedPlaylist.headers, 'Cache-Control': BLOCKING_CACHE_CONTROL } : encodedPlaylist.headers;
@@ -108,14 +118,16 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const serveSegment = async (req: IncomingMessage, res: ServerResponse, file: string, path: string): Promise<void> => {
-    let bytes: Buffer;
+  const readSegment = async (path: string): Promise<Buffer> => {
     try {
-      bytes = await segments.get(path, () => readFile(path));
+      return await segments.get(path, () => readFile(path));
     } catch {
       // Deleted between lookup and read: the answer must not name the disk path.
       throw notFound();
     }
+  };
+
+  const serveBytes = (req: IncomingMessage, res: ServerResponse, file: string, bytes: Buffer): void => {
     const headers = {
       ...COMMON_HEADERS,
       'Content-Type': mediaFileContentType(file),
@@ -140,12 +152,24 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
+  const serveSegment = async (req: IncomingMessage, res: ServerResponse, file: string, path: string): Promise<void> => {
+    serveBytes(req, res, file, await readSegment(path));
+  };
+
+  /** A DASH track file, cut from the muxed files it names (immutable as they are, so it is cached like them). */
+  const serveTrack = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'track' }>): Promise<void> => {
+    const source = opts.media.trackSource(target.slug, target.rung, target.track);
+    if (source === undefined) throw notFound('segment not published');
+    const [init, media] = await Promise.all([readSegment(source.init), source.media === undefined ? undefined : readSegment(source.media)]);
+    serveBytes(req, res, target.file, Buffer.from(trackFile(init, media, target.track.track)));
+  };
+
   const routePlaylist = async (req: IncomingMessage, res: ServerResponse, slug: string, name: string, query: URLSearchParams): Promise<void> => {
     const directive = parseDirective(query);
     if (directive === 'invalid') throw badRequest('invalid _HLS_msn/_HLS_part');
     const rung = rungOfMediaPlaylist(name);
     if (directive !== undefined && rung !== undefined && !(await awaitDirective(req, slug, rung, directive))) return;
-    servePlaylist(req, res, opts.media.playlist(slug, name), directive !== undefined);
+    servePlaylist(req, res, name, opts.media.playlist(slug, name), directive !== undefined);
   };
 
   /** A part from memory; one announced by a preload hint is answered the moment it is written. */
@@ -192,6 +216,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     if ('invalid' in target) throw badRequest(`invalid ${target.invalid}`);
     if (target.kind === 'playlist') return routePlaylist(req, res, target.slug, target.name, query);
     if (target.kind === 'part') return servePart(req, res, target);
+    if (target.kind === 'track') return serveTrack(req, res, target);
     const filePath = opts.media.segmentPath(target.slug, target.rung, target.file);
     if (filePath === undefined) throw notFound('segment not published');
     return serveSegment(req, res, target.file, filePath);
@@ -207,8 +232,12 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     };
     const path = query < 0 ? url : url.slice(0, query);
     const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
-    if (opts.forwardLowLatency !== undefined && isLowLatency(path, params)) {
-      opts.forwardLowLatency(req, res);
+    if (path === UTC_TIME_PATH) {
+      serveTime(req, res);
+      return true;
+    }
+    if (opts.forwardToPrimary !== undefined && primaryOnly(path, params)) {
+      opts.forwardToPrimary(req, res);
       return true;
     }
     try {
@@ -225,11 +254,22 @@ function heldKey(slug: string, rung: string): string {
   return `${slug}/${rung}`;
 }
 
-/** A part, or a playlist request with a delivery directive: what only the packager's own process can answer. */
-function isLowLatency(path: string, query: URLSearchParams): boolean {
+/**
+ * A part, a playlist request with a delivery directive, the DASH manifest or a DASH track file: what only the
+ * packager's own process can answer.
+ */
+function primaryOnly(path: string, query: URLSearchParams): boolean {
   if ([...query.keys()].some((key) => key.startsWith('_HLS_'))) return true;
   const target = parseMediaPath(path);
-  return 'kind' in target && target.kind === 'part';
+  if (!('kind' in target)) return false;
+  return target.kind === 'part' || target.kind === 'track' || (target.kind === 'playlist' && target.name === DASH_MANIFEST);
+}
+
+/** The origin's clock for DASH players (UTCTiming, urn:mpeg:dash:utc:http-iso:2014): never cached. */
+function serveTime(req: IncomingMessage, res: ServerResponse): void {
+  const body = Buffer.from(new Date().toISOString(), 'utf8');
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** One `bytes=` range (players ask for one); a multi-range or malformed header is ignored, as RFC 9110 allows. */

@@ -69,6 +69,7 @@ export class MediaMirror implements MediaLibrary {
   readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
+  readonly trackSource = WHOLE_SEGMENTS_ONLY.trackSource;
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
     if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;

@@ -1,5 +1,5 @@
-// Pages and their assets: the home page, the product page and its frameable embed, the seller studio, and hls.js
-// served from node_modules.
+// Pages and their assets: the home page, the product page and its frameable embed, the seller studio, the DASH player
+// page, and hls.js and dash.js served from node_modules.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import express, { Router, type Response } from 'express';
 import { validParam } from './params.js';
 
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
+/** dash.js's browser build (the package's `require` entry). */
+const DASH_JS = createRequire(import.meta.url).resolve('dashjs');
 const ASSET_MAX_AGE_MS = 5 * 60 * 1000;
 const VENDOR_MAX_AGE_MS = 24 * 3600 * 1000;
 
@@ -66,8 +68,15 @@ export function pageRouter(opts: { publicDir: string }): Router {
     setPageHeaders(res, EMBED_CSP);
     res.type('html').send(html.replace(WATCH_LAYOUT, EMBED_LAYOUT));
   });
+  router.get('/dash/:slug', (req, res) => {
+    validParam('slug', req.params.slug);
+    sendPage(res, 'dash.html');
+  });
   router.get('/vendor/hls.min.js', (_req, res) => {
     res.sendFile(HLS_JS, { maxAge: VENDOR_MAX_AGE_MS, dotfiles: 'allow' });
+  });
+  router.get('/vendor/dash.all.min.js', (_req, res) => {
+    res.sendFile(DASH_JS, { maxAge: VENDOR_MAX_AGE_MS, dotfiles: 'allow' });
   });
   router.use(
     express.static(publicDir, {

@@ -1,5 +1,5 @@
 // What the HTTP origin reads from the rest of shopcast; implemented by the packager and the status view in app.ts.
-import type { PartName } from '../media-names.js';
+import type { DashFileName, PartName } from '../media-names.js';
 import type { HealthReport, StreamHealth, StreamReport } from './api/schemas.js';
 import type { Directive, PlaylistPosition } from './blocking-reload.js';
 
@@ -24,14 +24,30 @@ export interface MediaLibrary {
   position(slug: string, rung: string): PlaylistPosition | undefined;
   /** `listener` is told every time a rung's media playlist changed. */
   onChange(listener: (slug: string, rung: string) => void): () => void;
+  /**
+   * The published muxed files a DASH track file is cut from: the init segment of its run and, for a media segment,
+   * the segment; undefined while they are not (or no longer) published.
+   */
+  trackSource(slug: string, rung: string, track: DashFileName): TrackSource | undefined;
 }
 
-/** The low-latency side of a MediaLibrary with whole segments only: no parts, nothing to wait for. */
-export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'partDirective' | 'position' | 'onChange'> = {
+export interface TrackSource {
+  /** Absolute path of the muxed init segment (of the run the file belongs to). */
+  init: string;
+  /** Absolute path of the muxed media segment; absent for an init file. */
+  media?: string;
+}
+
+/**
+ * What only the packager's own process has, for a MediaLibrary of whole segments and HLS playlists only (an HTTP
+ * worker's mirror, a recorded stream): no parts, nothing to wait for, no DASH track sources.
+ */
+export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'partDirective' | 'position' | 'onChange' | 'trackSource'> = {
   part: () => undefined,
   partDirective: () => undefined,
   position: () => undefined,
   onChange: () => () => undefined,
+  trackSource: () => undefined,
 };
 
 export type ChannelState = 'offline' | 'starting' | 'live' | 'reconnecting' | 'ended';

@@ -6,21 +6,25 @@ import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import { partTargetS, type Ladder } from '../media.js';
 import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
-import type { MediaLibrary, RenderedPlaylist } from '../origin/ports.js';
+import type { MediaLibrary, RenderedPlaylist, TrackSource } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
 import {
   CHANNEL_SLUG,
+  DASH_MANIFEST,
   MASTER_PLAYLIST,
   MEDIA_FILE_NAME,
   RUNG_NAME,
   initFileName,
+  UTC_TIME_PATH,
   rungOfMediaPlaylist,
   segmentFileName,
+  type DashFileName,
   type PartName,
 } from '../media-names.js';
 import { nextShowId } from './names.js';
 import { PublicFiles, type MediaFile } from './public-files.js';
 import { playlistMaxAgeS, renderMasterPlaylist, renderMediaPlaylist } from './render.js';
+import { renderMpd } from './render-mpd.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
 import { LiveParts } from './live-parts.js';
 import { RungSegmenter, type RungPart, type RungSegment } from './rung-segmenter.js';
@@ -80,6 +84,8 @@ interface Channel {
   /** When the show opened. */
   openedAtMs: number;
   master: RenderedPlaylist | undefined;
+  /** The DASH manifest over the same segments. */
+  mpd: RenderedPlaylist | undefined;
   /** Each rung's media playlist (low-latency: each lists its own parts). */
   media: Map<string, RenderedPlaylist>;
   /** The parts of the show's segments, per rung. */
@@ -239,6 +245,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const channel = this.#channels.get(slug);
     if (channel === undefined) return undefined;
     if (name === MASTER_PLAYLIST) return channel.master;
+    if (name === DASH_MANIFEST) return channel.mpd;
     const rung = rungOfMediaPlaylist(name);
     return rung === undefined ? undefined : channel.media.get(rung);
   }
@@ -270,6 +277,17 @@ export class Packager implements MediaLibrary, RunOutputSink {
     if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;
     const media = { slug, rung, file };
     return this.#files.has(media) ? this.#files.pathOf(media) : undefined;
+  }
+
+  trackSource(slug: string, rung: string, track: DashFileName): TrackSource | undefined {
+    const show = this.#channels.get(slug)?.show;
+    if (show === undefined || show.showId !== track.showId) return undefined;
+    const runIndex = track.kind === 'init' ? track.run : show.segments.find((segment) => segment.msn === track.msn)?.runIndex;
+    if (runIndex === undefined) return undefined;
+    const init = this.segmentPath(slug, rung, initFileName(show.showId, runIndex));
+    if (init === undefined || track.kind === 'init') return init === undefined ? undefined : { init };
+    const media = this.segmentPath(slug, rung, track.source);
+    return media === undefined ? undefined : { init, media };
   }
 
   /**
@@ -321,6 +339,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
         ladder: undefined,
         openedAtMs: 0,
         master: undefined,
+        mpd: undefined,
         media: new Map(),
         parts: undefined,
         endDeadline: undefined,
@@ -499,6 +518,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
       runIndex: run.runIndex,
       durationS: aligned.durationS,
       programDateTimeMs: (run.anchorMs ??= run.anchorWallClockMs()) + aligned.offsetS * 1000,
+      runTimeS: aligned.offsetS,
       publishedAtMs: Date.now(),
     });
     for (const file of moved) this.#files.publish(file);
@@ -565,8 +585,11 @@ export class Packager implements MediaLibrary, RunOutputSink {
     channel.media = new Map();
     if (show === undefined || !show.playable) {
       channel.master = undefined;
+      channel.mpd = undefined;
     } else {
-      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS: playlistMaxAgeS(show.targetDurationS) };
+      const maxAgeS = playlistMaxAgeS(show.targetDurationS);
+      channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
+      channel.mpd = { body: renderMpd({ show, rungs: show.rungs, utcTimingUrl: UTC_TIME_PATH }), maxAgeS };
       for (const rung of show.rungs) channel.media.set(rung.name, this.#mediaPlaylist(channel, show, rung.name));
     }
     this.#bus.emit('packager.playlists', this.#playlistsOf(channel));

@@ -60,6 +60,7 @@ const segment = z.object({
   runIndex: count,
   discontinuity: z.boolean(),
   publishedAtMs: time,
+  runTimeS: z.number().nonnegative().optional(),
 });
 
 const schema = z.object({

@@ -14,6 +14,8 @@ export interface ShowSegment {
   /** First segment after an encoder restart or a publisher reconnect. */
   discontinuity: boolean;
   publishedAtMs: number;
+  /** See NewSegment.runTimeS. */
+  runTimeS?: number;
 }
 
 export interface ShowOptions {
@@ -32,6 +34,11 @@ export interface NewSegment {
   durationS: number;
   programDateTimeMs: number;
   publishedAtMs: number;
+  /**
+   * Media time at which the segment starts within its FFmpeg run, in seconds: its fragments' decode time (a run's
+   * starts at 0). A DASH timeline is made of it; shows persisted before it was kept lack it.
+   */
+  runTimeS?: number;
 }
 
 /** Everything a show needs to continue in another process: plain data, as persisted (see show-state.ts). */

@@ -9,7 +9,7 @@ import { chooseQuality, launchBrowser, PHONE, waitForPageState, waitForPlayback,
 
 const SCREENS = path.join(OUTPUT_DIR, 'screens');
 
-describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
+describe('product page on a live shopcast stream (and its DASH page)', { timeout: 180_000 }, () => {
   let sc: Shopcast;
   let browser: LaunchedBrowser;
   let publisher: Publisher | undefined;
@@ -26,7 +26,7 @@ describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
     await sc?.stop();
   });
 
-  test('the page waits offline, plays by itself when the seller goes live, switches rung, and ends', async (t) => {
+  test('the page waits offline, plays by itself when the seller goes live, switches rung, dash.js plays the same show, and it ends', async (t) => {
     const page = await browser.newPage();
     await page.goto(`${sc.httpUrl}/watch/demo`);
     await waitForPageState(page, 'offline');
@@ -54,6 +54,16 @@ describe('product page on a live shopcast stream', { timeout: 180_000 }, () => {
     t.diagnostic(`phone: ${behind.toFixed(2)} s behind live`);
     assert.match(await phone.textContent('#live-lag') ?? '', /^\d+\.\d s behind live$/);
     await phone.screenshot({ path: path.join(SCREENS, 'live-phone.png') });
+
+    // The same show as DASH: dash.js plays the manifest, the video and audio tracks cut from the same segments.
+    const dash = await browser.newPage();
+    await dash.goto(`${sc.httpUrl}/dash/demo`);
+    const dashPlayback = await waitForPlayback(dash, { advanceS: 2, timeoutMs: 45_000 });
+    assert.ok(dashPlayback.videoHeight > 0, `dash.js shows video: ${JSON.stringify(dashPlayback)}`);
+    const audioBytes = await dash.evaluate(() => (document.querySelector('video') as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount);
+    assert.ok(audioBytes > 0, 'dash.js plays the audio track too');
+    await dash.screenshot({ path: path.join(SCREENS, 'live-dash.png') });
+    await dash.close();
 
     await publisher.stop();
     await waitForPageState(page, 'ended', { timeoutMs: 30_000 });

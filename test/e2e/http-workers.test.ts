@@ -82,6 +82,19 @@ describe('HTTP workers', { timeout: 120_000 }, () => {
     assert.equal((JSON.parse(answered.body) as { slug: string }).slug, 'demo');
   });
 
+  test('answer DASH whichever process accepts the connection: workers forward the manifest and track files to the primary', async () => {
+    for (let i = 0; i < 8; i++) {
+      // Fresh connections spread over the primary and both workers (they share the listening socket).
+      const manifest = await fetchFresh(`${sc.httpUrl}/live/demo/manifest.mpd`);
+      assert.equal(manifest.status, 200, `request ${i}`);
+      assert.match(manifest.body, /<MPD [^>]*type="dynamic"/);
+      const init = /initialization="([^"]+\.v\.mp4)"/.exec(manifest.body)![1]!;
+      const rung = /<BaseURL>([^<]+)<\/BaseURL>/.exec(manifest.body)![1]!;
+      assert.equal((await fetchFresh(`${sc.httpUrl}/live/demo/${rung}${init}`)).status, 200, `track init, request ${i}`);
+      assert.equal((await fetchFresh(`${sc.httpUrl}/live/time`)).status, 200);
+    }
+  });
+
   test('a worker that dies is replaced and says so in its log and the health checks', async () => {
     const [victim] = workerPids(sc.process.pid!);
     process.kill(victim!, 'SIGKILL');

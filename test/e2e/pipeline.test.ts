@@ -7,7 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseMaster, parseMedia, probeSegment, waitForMaster } from './helpers/hls.js';
+import { parseMpd, segmentNumbers, type Mpd } from './helpers/dash.js';
+import { parseMaster, parseMedia, probeSegment, probeStreams, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
@@ -22,6 +23,10 @@ async function mediaPlaylist(sc: Shopcast, rung: string) {
   return parseMedia(await sc.text(`/live/demo/${rung}/index.m3u8`));
 }
 
+async function manifest(sc: Shopcast): Promise<Mpd> {
+  return parseMpd(await sc.text('/live/demo/manifest.mpd'));
+}
+
 async function rungNames(sc: Shopcast): Promise<string[]> {
   return parseMaster(await sc.text('/live/demo/master.m3u8')).variants.map((v) => v.uri.split('/')[0]!);
 }
@@ -30,6 +35,13 @@ async function rungNames(sc: Shopcast): Promise<string[]> {
 async function lastSequence(sc: Shopcast, rung: string): Promise<number> {
   const playlist = await mediaPlaylist(sc, rung);
   return playlist.mediaSequenceBase! + playlist.segments.length - 1;
+}
+
+/** Seconds of an xs:duration as the manifest writes them (PT…H…M…S). */
+function parseDuration(text: string): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(text);
+  if (match === null) return NaN;
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
 }
 
 /** Command lines of every process on the machine (every local user can read them), but `exceptPid`'s. */
@@ -108,6 +120,43 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.equal(report.transcoder!.state, 'running');
   });
 
+  test('DASH over the same segments: a dynamic manifest of the ladder whose video and audio segments, cut from them, decode', async () => {
+    const res = await sc.get('/live/demo/manifest.mpd');
+    assert.equal(res.headers.get('content-type'), 'application/dash+xml');
+    const mpd = parseMpd(await res.text());
+    assert.equal(mpd.type, 'dynamic');
+    const clock = mpd.UTCTiming?.[0];
+    assert.equal(clock?.schemeIdUri, 'urn:mpeg:dash:utc:http-iso:2014');
+    const time = await sc.get(clock.value);
+    assert.equal(time.headers.get('cache-control'), 'no-store');
+    assert.ok(Math.abs(Date.parse(await time.text()) - Date.now()) < 5000, 'the origin tells its time');
+    assert.equal(mpd.Period.length, 1, 'one FFmpeg run so far');
+    const [video, audio] = mpd.Period[0]!.AdaptationSet;
+    assert.equal(video?.contentType, 'video');
+    assert.equal(audio?.contentType, 'audio');
+    const master = parseMaster(await sc.text('/live/demo/master.m3u8'));
+    assert.deepEqual(video.Representation.map((r) => Number(r.height)), master.variants.map((v) => v.resolution!.height), 'every rung');
+    const newest = segmentNumbers(video.SegmentTemplate).at(-1)!;
+    const work = await mkdtemp(path.join(tmpdir(), 'shopcast-dash-'));
+    for (const [set, type] of [[video, 'video'], [audio, 'audio']] as const) {
+      for (const representation of set.Representation) {
+        const base = `/live/demo/${representation.BaseURL}`;
+        const init = Buffer.from(await (await sc.get(base + set.SegmentTemplate.initialization)).arrayBuffer());
+        const media = await sc.get(base + set.SegmentTemplate.media.replace('$Number$', String(newest)));
+        assert.equal(media.status, 200, `${representation.id} segment ${newest}`);
+        assert.equal(media.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+        const streams = await probeStreams(init, Buffer.from(await media.arrayBuffer()), path.join(work, `${representation.id}.mp4`));
+        assert.deepEqual(streams.map((s) => s.type), [type], `${representation.id} holds its track only`);
+        assert.ok(streams[0]!.frames >= (type === 'video' ? 45 : 60), `${representation.id}: ${streams[0]!.frames} frames decoded`);
+        if (type === 'video') assert.deepEqual([streams[0]!.width, streams[0]!.height], [Number(representation.width), Number(representation.height)]);
+      }
+    }
+    const rung = master.variants[0]!.uri.split('/')[0]!;
+    assert.equal((await sc.get(`/live/demo/${rung}/zz9-${newest}.v.m4s`)).status, 404, 'another show\'s track file');
+    assert.equal((await sc.get(`/live/demo/${rung}/${video.SegmentTemplate.media.replace('$Number$', '999999')}`)).status, 404, 'a segment not listed');
+    assert.equal((await sc.get(`/live/demo/${rung}/x-1.q.m4s`)).status, 400, 'a malformed name');
+  });
+
   test('the stream key appears in no process argument, file name, playlist or log line', async () => {
     assert.match(processArgs(), /ffmpeg .*-f flv .*pipe:0/, 'the transcoder is running');
     assert.ok(!processArgs(publisher.process.pid).includes(sc.streamKey), 'not on any command line but the publisher\'s');
@@ -156,6 +205,12 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.ok(p.segments.some((s) => s.discontinuity));
     assert.equal((await sc.json<{ state: string }>('/api/channels/demo')).state, 'live');
     assert.ok(!p.endlist);
+    // The encoder restart and the reconnect each began a run: DASH shows each run in the window as a period.
+    const periods = (await manifest(sc)).Period;
+    assert.ok(periods.length >= 2, `periods: ${periods.map((period) => period.id).join(', ')}`);
+    assert.equal(new Set(periods.map((period) => period.id)).size, periods.length, 'one period per run');
+    const starts = periods.map((period) => parseDuration(period.start));
+    assert.deepEqual([...starts].sort((a, b) => a - b), starts, `periods start in order: ${starts.join(', ')}`);
   });
 
   test('after the reconnect window the show ends with EXT-X-ENDLIST and the page state says ended', async () => {
@@ -164,6 +219,10 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     await waitFor('ENDLIST', async () => (await mediaPlaylist(sc, rungs[0]!)).endlist, 15_000);
     for (const rung of rungs) assert.ok((await mediaPlaylist(sc, rung)).endlist, `${rung} ended`);
     assert.equal((await sc.json<{ state: string }>('/api/channels/demo')).state, 'ended');
+    const ended = await manifest(sc);
+    assert.equal(ended.type, 'static', 'the DASH manifest of an ended show is static');
+    assert.ok(parseDuration(ended.mediaPresentationDuration ?? '') > 0, 'with its whole duration');
+    assert.equal(ended.minimumUpdatePeriod, undefined);
     // FFmpeg writes to pipes: no media file exists outside the public media folder.
     const strays = readdirSync(sc.dataDir, { recursive: true }).map(String).filter((f) => /\.(m4s|mp4)$/.test(f) && !f.startsWith(`media${path.sep}`));
     assert.deepEqual(strays, []);

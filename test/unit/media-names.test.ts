@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  DASH_MANIFEST,
   MEDIA_FILE_NAME,
+  dashInitFileName,
+  dashManifestUrl,
+  dashMediaTemplate,
+  dashSegmentFileName,
+  parseDashFileName,
+  parsePartFileName,
   initFileName,
   masterPlaylistUrl,
   mediaFileContentType,
   mediaPlaylistName,
   parseMediaPath,
+  playlistContentType,
   rungOfMediaPlaylist,
   segmentFileName,
 } from '../../src/media-names.js';
@@ -37,6 +45,20 @@ test('the URLs the packager publishes parse back to what they name', () => {
   assert.deepEqual(parseMediaPath(`/live/demo/360p/${file}`), { kind: 'file', slug: 'demo', rung: '360p', file });
   assert.equal(mediaFileContentType(file), 'video/iso.segment');
   assert.equal(mediaFileContentType(initFileName('mf3k2a', 0)), 'video/mp4');
+  const manifest = dashManifestUrl('demo');
+  assert.deepEqual(parseMediaPath(manifest), { kind: 'playlist', slug: 'demo', name: DASH_MANIFEST });
+  assert.equal(playlistContentType(DASH_MANIFEST), 'application/dash+xml');
+  assert.equal(playlistContentType('360p/index.m3u8'), 'application/vnd.apple.mpegurl');
+  const track = dashSegmentFileName('mf3k2a', 7, 'a');
+  assert.deepEqual(parseMediaPath(`/live/demo/360p/${track}`), {
+    kind: 'track',
+    slug: 'demo',
+    rung: '360p',
+    file: track,
+    track: { kind: 'segment', showId: 'mf3k2a', msn: 7, track: 'a', source: file },
+  });
+  assert.equal(mediaFileContentType(track), 'video/iso.segment');
+  assert.equal(mediaFileContentType(dashInitFileName('mf3k2a', 0, 'v')), 'video/mp4');
 });
 
 test('a malformed name is a bad request, a well-formed path that names nothing is not found', () => {
@@ -49,9 +71,27 @@ test('a malformed name is a bad request, a well-formed path that names nothing i
     ['/live/demo/a23456789012345678/index.m3u8', { invalid: 'rung' }],
     ['/live/demo/', { notFound: true }],
     ['/live/demo/playlist.m3u8', { notFound: true }],
+    ['/live/demo/manifest.mpd.bak', { notFound: true }],
+    ['/live/demo/360p/mf3k2a-7.x.m4s', { invalid: 'file' }],
     ['/live/demo/360p/x/y', { notFound: true }],
     ['/live/', { notFound: true }],
     ['/other/demo/master.m3u8', { notFound: true }],
   ];
   for (const [path, expected] of cases) assert.deepEqual(parseMediaPath(path), expected, path);
+});
+
+test('DASH track files name the muxed file they are cut from, and no HLS name', () => {
+  assert.equal(dashInitFileName('mf3k2a', 1, 'v'), 'mf3k2a-init1.v.mp4');
+  assert.equal(dashSegmentFileName('mf3k2a', 12, 'a'), 'mf3k2a-12.a.m4s');
+  assert.equal(dashMediaTemplate('mf3k2a', 'v'), 'mf3k2a-$Number$.v.m4s');
+  assert.equal(dashManifestUrl('demo'), `/live/demo/${DASH_MANIFEST}`);
+  assert.deepEqual(parseDashFileName('mf3k2a-init1.v.mp4'), { kind: 'init', showId: 'mf3k2a', run: 1, track: 'v', source: 'mf3k2a-init1.mp4' });
+  assert.deepEqual(parseDashFileName('mf3k2a-12.a.m4s'), { kind: 'segment', showId: 'mf3k2a', msn: 12, track: 'a', source: 'mf3k2a-12.m4s' });
+  for (const name of [dashInitFileName('mf3k2a', 1, 'v'), dashSegmentFileName('mf3k2a', 12, 'a')]) {
+    assert.doesNotMatch(name, MEDIA_FILE_NAME);
+    assert.equal(parsePartFileName(name), undefined);
+  }
+  for (const bad of ['mf3k2a-12.x.m4s', 'mf3k2a-12.v.mp4', 'mf3k2a-init1.a.m4s', 'mf3k2a-12.m4s', '../mf3k2a-1.v.m4s', 'mf3k2a-1.v.m4s.tmp']) {
+    assert.equal(parseDashFileName(bad), undefined, bad);
+  }
 });

@@ -53,6 +53,7 @@ export class SimulatedLiveMedia implements MediaLibrary {
   readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
+  readonly trackSource = WHOLE_SEGMENTS_ONLY.trackSource;
 
   playlist(slug: string, name: string): RenderedPlaylist | undefined {
     if (slug !== this.#opts.slug || !this.#serving()) return undefined;

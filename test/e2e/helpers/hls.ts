@@ -34,23 +34,38 @@ export interface ProbedVideo {
   hasAudio: boolean;
 }
 
+/** A stream ffprobe found, frames counted by decoding. */
+export interface ProbedStream {
+  type: string;
+  codec: string;
+  width: number;
+  height: number;
+  frames: number;
+}
+
 /** Decodes an init + media segment pair (as fetched over HTTP) with ffprobe; counting frames forces a real decode. */
-export async function probeSegment(init: Buffer, segment: Buffer, workFile: string): Promise<ProbedVideo> {
+export async function probeStreams(init: Buffer, segment: Buffer, workFile: string): Promise<ProbedStream[]> {
   await writeFile(workFile, Buffer.concat([init, segment]));
   const { stdout } = await run('ffprobe', [
     '-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,width,height,nb_read_frames',
     '-of', 'json', workFile,
   ]);
   const streams = (JSON.parse(stdout) as { streams: Array<Record<string, string | number>> }).streams;
-  const video = streams.find((s) => s.codec_type === 'video');
+  return streams.map((s) => ({
+    type: String(s.codec_type),
+    codec: String(s.codec_name),
+    width: Number(s.width ?? 0),
+    height: Number(s.height ?? 0),
+    frames: Number(s.nb_read_frames),
+  }));
+}
+
+/** The video of an init + media segment pair, decoded, and whether it carries audio too. */
+export async function probeSegment(init: Buffer, segment: Buffer, workFile: string): Promise<ProbedVideo> {
+  const streams = await probeStreams(init, segment, workFile);
+  const video = streams.find((s) => s.type === 'video');
   if (!video) throw new Error(`no video stream in ${workFile}`);
-  return {
-    width: Number(video.width),
-    height: Number(video.height),
-    codec: String(video.codec_name),
-    frames: Number(video.nb_read_frames),
-    hasAudio: streams.some((s) => s.codec_type === 'audio'),
-  };
+  return { width: video.width, height: video.height, codec: video.codec, frames: video.frames, hasAudio: streams.some((s) => s.type === 'audio') };
 }
 
 /** The channel's master playlist, once shopcast serves it (every rung lists a segment). */
