@@ -6,5 +6,5 @@ set -eu
 cd "$(dirname "$0")/.."
 ALONE="test/reliability/publisher-flap.test.ts test/reliability/transcoder-kill.test.ts"
 rest=$(ls test/reliability/*.test.ts | grep -v -e /publisher-flap.test.ts -e /transcoder-kill.test.ts)
-node --import tsx --test --test-concurrency=2 $rest
-node --import tsx --test --test-concurrency=1 $ALONE
+node --import tsx --test --test-reporter=spec --test-force-exit --test-timeout=900000 --test-concurrency=2 $rest
+node --import tsx --test --test-reporter=spec --test-force-exit --test-timeout=900000 --test-concurrency=1 $ALONE

@@ -35,7 +35,7 @@ export async function encode(ffmpeg: string, options: Encode = {}): Promise<Buff
   ];
   const args = ['-hide_banner', '-loglevel', 'error', ...inputs, '-t', String(SECONDS), ...codecs];
   args.push('-f', 'mp4', ...flags, 'pipe:1');
-  const { stdout } = await run(ffmpeg, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(ffmpeg, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
   return stdout;
 }
 

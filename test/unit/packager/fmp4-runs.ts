@@ -29,7 +29,8 @@ async function encodeRung(size: string, seconds: number): Promise<EncodedRung> {
       ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof+skip_trailer', '-frag_duration', '333333'],
       'pipe:1',
     ],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    // A bound, so an encode that never ends fails this test instead of holding the suite.
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
   );
   const rung: EncodedRung = { init: new Uint8Array(), segments: [] };
   for (const event of new Fmp4Reader().push(stdout)) {
