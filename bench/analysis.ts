@@ -1,12 +1,13 @@
 // After a system run: places every rung's segments in the publisher's timeline (content-located run starts), and
 // derives live-edge delays and player latencies from it.
+import { pictureLatencyS, readPictureClock } from './picture-clock.js';
 import type { AnchorResult, DelayResult, PlayerResult, PlayerSample } from './model.js';
 import { locateClip, type GrayVideo } from './frame-match.js';
 import { decodeFingerprints } from './media-files.js';
 import type { WatchedRung } from './measure/playlist-watch.js';
 import { PROBE_FRAMES } from './measure/quality.js';
 import { SOURCE } from './publisher.js';
-import { liveEdgeDelaysS, placeSegments, timelineLatencyS, type TimedSegment } from './segment-log.js';
+import { liveEdgeDelaysS, partDelaysS, placeSegments, timelineLatencyS, type PartSighting, type TimedSegment } from './segment-log.js';
 
 export interface PlaceRungsOptions {
   ffmpegPath: string;
@@ -54,6 +55,8 @@ export async function placeRungs({ ffmpegPath, rungs, source, t0Ms }: PlaceRungs
 
 export interface DelayOptions {
   placed: PlacedRungs;
+  /** Each rung's LL-HLS parts as first listed. */
+  parts: ReadonlyMap<string, readonly PartSighting[]>;
   topRung: string;
   /** Wall clock of the publisher's media time 0. */
   originMs: number;
@@ -62,12 +65,23 @@ export interface DelayOptions {
   runsOnTop: number;
 }
 
-export function delays({ placed, topRung, originMs, fromMs, toMs, runsOnTop }: DelayOptions): DelayResult {
+export function delays({ placed, parts, topRung, originMs, fromMs, toMs, runsOnTop }: DelayOptions): DelayResult {
+  const window = { originMs, fromMs, toMs };
   const perRung: Record<string, number[]> = {};
+  const partsPerRung: Record<string, number[]> = {};
   for (const [label, segments] of placed.placed) {
-    perRung[label] = liveEdgeDelaysS(segments, { originMs, fromMs, toMs });
+    perRung[label] = liveEdgeDelaysS(segments, window);
+    partsPerRung[label] = partDelaysS(parts.get(label) ?? [], segments, window);
   }
-  return { topRung, samplesS: perRung[topRung] ?? [], perRung, runs: runsOnTop, anchors: placed.anchors };
+  return {
+    topRung,
+    samplesS: perRung[topRung] ?? [],
+    perRung,
+    partSamplesS: partsPerRung[topRung] ?? [],
+    partsPerRung,
+    runs: runsOnTop,
+    anchors: placed.anchors,
+  };
 }
 
 export interface PlayerLatencyOptions {
@@ -76,10 +90,13 @@ export interface PlayerLatencyOptions {
   /** Wall clock of the publisher's media time 0. */
   originMs: number;
   timeToPlayingS: number | null;
+  pageToFirstFrameS: number | null;
+  /** The publisher's frame rate: the picture clock counts frames. */
+  fps: number;
 }
 
-/** Both latencies for every sample: from PROGRAM-DATE-TIME where the system writes it, and from the timeline. */
-export function playerLatencies({ samples, placed, originMs, timeToPlayingS }: PlayerLatencyOptions): PlayerResult {
+/** Every latency for every sample: from PROGRAM-DATE-TIME where the system writes it, and from the timeline. */
+export function playerLatencies({ samples, placed, originMs, timeToPlayingS, pageToFirstFrameS, fps }: PlayerLatencyOptions): PlayerResult {
   const all = [...placed.placed.values()].flat();
   const timeline = samples.flatMap((s) => {
     if (s.fragUrl === null || s.fragStart === null) return [];
@@ -88,5 +105,17 @@ export function playerLatencies({ samples, placed, originMs, timeToPlayingS }: P
     return latency === null ? [] : [latency];
   });
   const pdt = samples.flatMap((s) => (s.playingDateMs === null ? [] : [(s.wallMs - s.playingDateMs) / 1000]));
-  return { pdtLatencyS: pdt.length > 0 ? pdt : null, timelineLatencyS: timeline, timeToPlayingS, samples: [...samples], error: null };
+  const picture = samples.flatMap((s) => {
+    const frame = s.lumas === null ? null : readPictureClock(s.lumas);
+    return frame === null ? [] : [pictureLatencyS(frame, s.wallMs, originMs, fps)];
+  });
+  return {
+    pdtLatencyS: pdt.length > 0 ? pdt : null,
+    timelineLatencyS: timeline,
+    pictureLatencyS: picture,
+    timeToPlayingS,
+    pageToFirstFrameS,
+    samples: [...samples],
+    error: null,
+  };
 }

@@ -40,6 +40,8 @@ export interface StartupResult {
   firstSegmentS: number | null;
   /** …and every rung's media playlist listed ≥ 3 segments. */
   threeSegmentsS: number | null;
+  /** …and a player page opened before the show presented its first frame (null without the player). */
+  firstFrameS: number | null;
   perRung: Array<{ rung: string; firstSegmentS: number | null; threeSegmentsS: number | null }>;
 }
 
@@ -65,6 +67,9 @@ export interface DelayResult {
    */
   samplesS: number[];
   perRung: Record<string, number[]>;
+  /** Part delay of each top-rung LL-HLS part first seen in the window (none for a system without parts). */
+  partSamplesS: number[];
+  partsPerRung: Record<string, number[]>;
   /** Runs on the top rung: 1 unless there were discontinuities (or sequence gaps). */
   runs: number;
   anchors: AnchorResult[];
@@ -121,6 +126,8 @@ export interface HttpResult {
 
 export interface PlayerSample {
   wallMs: number;
+  /** Luma of the picture clock's squares in the frame on screen (picture-clock.ts), null before the first frame. */
+  lumas: number[] | null;
   currentTime: number;
   /** hls.playingDate (from EXT-X-PROGRAM-DATE-TIME), null without PDT. */
   playingDateMs: number | null;
@@ -129,6 +136,11 @@ export interface PlayerSample {
   fragStart: number | null;
   level: number;
   height: number | null;
+  /** Why a latency is what it is: hls.js's target (PART-HOLD-BACK, raised after stalls), the buffer ahead of the
+   * playhead, and the rate hls.js plays at to catch up. */
+  targetLatencyS: number | null;
+  bufferAheadS: number;
+  playbackRate: number;
 }
 
 export interface PlayerResult {
@@ -136,7 +148,11 @@ export interface PlayerResult {
   pdtLatencyS: number[] | null;
   /** Wall clock − (publisher's media clock at the position playing), the method used for every system. */
   timelineLatencyS: number[];
+  /** Glass to glass: wall clock − when the publisher sent the frame on screen, read from its picture clock. */
+  pictureLatencyS: number[];
   timeToPlayingS: number | null;
+  /** Seconds from opening the page while live until its first frame. */
+  pageToFirstFrameS: number | null;
   samples: PlayerSample[];
   error: string | null;
 }

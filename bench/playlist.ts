@@ -23,9 +23,18 @@ export interface PlaylistSegment {
   programDateTimeMs: number | null;
 }
 
+/** An LL-HLS part (EXT-X-PART), preload hints left out. */
+export interface PlaylistPart {
+  /** Its segment's media sequence number. */
+  msn: number;
+  url: string;
+  /** Seconds from its segment's start to its own end: the parts before it and itself. */
+  endOffsetS: number;
+}
+
 export type Playlist =
   | { kind: 'master'; variants: Variant[] }
-  | { kind: 'media'; segments: PlaylistSegment[]; ended: boolean };
+  | { kind: 'media'; segments: PlaylistSegment[]; parts: PlaylistPart[]; ended: boolean };
 
 HLS.setOptions({ silent: true });
 
@@ -57,6 +66,14 @@ export function readPlaylist(text: string, url: string): Playlist {
       discontinuity: segment.discontinuity === true,
       programDateTimeMs: segment.programDateTime?.getTime() ?? null,
     })),
+    parts: parsed.segments.flatMap((segment) => {
+      let endOffsetS = 0;
+      return (segment.parts ?? []).flatMap((part) => {
+        if (part.hint) return [];
+        endOffsetS += part.duration ?? 0;
+        return [{ msn: segment.mediaSequenceNumber, url: absolute(part.uri), endOffsetS }];
+      });
+    }),
   };
 }
 

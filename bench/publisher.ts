@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { ProgressParser } from '../src/transcode/progress.js';
 import { publisherArgs, type PublisherOptions } from '../test/e2e/helpers/publisher.js';
+import { pictureClockGraph } from './picture-clock.js';
 import { onCleanup, stopChild } from './processes.js';
 import { publishClockOriginMs, type ProgressReport } from './publish-clock.js';
 
@@ -54,7 +55,8 @@ export interface StartPublisherOptions {
 
 export function startPublisher({ ffmpegPath, url, recording, logFile }: StartPublisherOptions): RunningPublisher {
   const { width, height, fps, gopS, bitrateKbps } = SOURCE;
-  const args = recordingPublisherArgs({ url, recording, width, height, fps, gopS, bitrateKbps });
+  const picture = pictureClockGraph(SOURCE);
+  const args = recordingPublisherArgs({ url, recording, width, height, fps, gopS, bitrateKbps, picture });
   const t0Ms = Date.now();
   const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.pipe(createWriteStream(logFile));

@@ -42,15 +42,29 @@ const ratioAtLeast = (limit: number, vs: string): Target => ({
   pass: (_value, ratio) => (ratio === null ? null : ratio >= limit),
 });
 
+/** A shopper waiting for the show sees it within seconds of the seller going live, and at once when already live. */
+const FIRST_FRAME_TARGET_S = { publish: 3, page: 1 };
+
+/** A part is listed right after its last frame arrived: the packager adds no wait of its own. */
+const PART_DELAY_TARGET_S = 0.1;
+
+/** Shoppers see the seller's answer about a second later: hls.js in low-latency mode on the default ladder. */
+const GLASS_TO_GLASS_TARGET_S = 1.5;
+
 /** A transcoder fed in real time cannot average above 1.0; FFmpeg's progress reports resolve about 1 %. */
 const SPEED_TOLERANCE = 0.01;
 
-const delayQuantile = (q: number) => (run: SystemRun): number | null => {
-  const samples = run.delay?.samplesS ?? [];
+const delayQuantile = (q: number, of: 'segments' | 'parts' = 'segments') => (run: SystemRun): number | null => {
+  const samples = (of === 'parts' ? run.delay?.partSamplesS : run.delay?.samplesS) ?? [];
   return samples.length > 0 ? quantile(samples, q) : null;
 };
-const playerQuantile = (q: number, source: 'timeline' | 'pdt') => (run: SystemRun): number | null => {
-  const samples = (source === 'pdt' ? run.player?.pdtLatencyS : run.player?.timelineLatencyS) ?? [];
+const PLAYER_LATENCIES = {
+  timeline: (run: SystemRun) => run.player?.timelineLatencyS,
+  pdt: (run: SystemRun) => run.player?.pdtLatencyS,
+  picture: (run: SystemRun) => run.player?.pictureLatencyS,
+} as const;
+const playerQuantile = (q: number, source: keyof typeof PLAYER_LATENCIES) => (run: SystemRun): number | null => {
+  const samples = PLAYER_LATENCIES[source](run) ?? [];
   return samples.length > 0 ? quantile(samples, q) : null;
 };
 /** Throughput only counts if every answer was a success. */
@@ -70,6 +84,24 @@ const FIGURES: readonly FigureDef[] = [
     target: ratioAtMost(0.6, 'nginx-c'),
   },
   {
+    key: 'startupToFirstFrameS',
+    label: 'startup, publish → first frame on a waiting page (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => run.startup.firstFrameS,
+    compare: { vs: 'nginx-c' },
+    target: { text: `≤ ${FIRST_FRAME_TARGET_S.publish} s`, pass: (value) => value <= FIRST_FRAME_TARGET_S.publish },
+  },
+  {
+    key: 'pageToFirstFrameS',
+    label: 'page open → first frame, while live (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: (run) => run.player?.pageToFirstFrameS ?? null,
+    compare: { vs: 'nginx-c' },
+    target: { text: `≤ ${FIRST_FRAME_TARGET_S.page} s`, pass: (value) => value <= FIRST_FRAME_TARGET_S.page },
+  },
+  {
     key: 'startupThreeSegmentsS',
     label: 'startup, ≥3 segments every rung (s)',
     digits: 2,
@@ -85,6 +117,14 @@ const FIGURES: readonly FigureDef[] = [
     of: delayQuantile(0.5),
     compare: { vs: 'nginx-c', ratioKey: 'liveEdgeDelayMedian' },
     target: ratioAtMost(0.5, 'nginx-c'),
+  },
+  {
+    key: 'partDelayMedianS',
+    label: 'part delay median, top rung (s)',
+    digits: 3,
+    aggregate: 'median',
+    of: delayQuantile(0.5, 'parts'),
+    target: { text: `≤ ${PART_DELAY_TARGET_S} s`, pass: (value) => value <= PART_DELAY_TARGET_S },
   },
   {
     key: 'liveEdgeDelayMedianFromT0S',
@@ -188,6 +228,23 @@ const FIGURES: readonly FigureDef[] = [
     of: wrkFigure('segment', 'mibPerS'),
     compare: { vs: 'nginx-a', ratioKey: 'segmentMiBPerSec' },
     target: ratioAtLeast(0.5, 'nginx-a'),
+  },
+  {
+    key: 'glassToGlassMedianS',
+    label: 'glass-to-glass median, picture clock (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: playerQuantile(0.5, 'picture'),
+    compare: { vs: 'nginx-c' },
+    target: { text: `≤ ${GLASS_TO_GLASS_TARGET_S} s`, pass: (value) => value <= GLASS_TO_GLASS_TARGET_S },
+  },
+  {
+    key: 'glassToGlassP95S',
+    label: 'glass-to-glass p95, picture clock (s)',
+    digits: 2,
+    aggregate: 'median',
+    of: playerQuantile(0.95, 'picture'),
+    compare: { vs: 'nginx-c' },
   },
   {
     key: 'playerLatencyMedianS',
@@ -335,7 +392,10 @@ export function renderTable(report: Report, systems: readonly SystemName[] = SYS
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Pooled samples for the chart: every round's live-edge delays (top rung) and player latencies, per system. */
+/**
+ * Pooled samples for the chart: every round's live-edge delays (top rung) and glass-to-glass latencies per system,
+ * with shopcast's timeline and PDT figures beside its own, so the three methods check each other.
+ */
 export function distributions(
   runs: readonly SystemRun[],
   systems: readonly SystemName[] = SYSTEM_NAMES,
@@ -345,7 +405,8 @@ export function distributions(
   return {
     delay: systems.map((system) => ({ label: system, samples: pooled(system, (r) => r.delay?.samplesS) })),
     latency: [
-      ...systems.map((system) => ({ label: system, samples: pooled(system, (r) => r.player?.timelineLatencyS) })),
+      ...systems.map((system) => ({ label: system, samples: pooled(system, (r) => r.player?.pictureLatencyS) })),
+      { label: 'shopcast (timeline)', samples: pooled('shopcast', (r) => r.player?.timelineLatencyS) },
       { label: 'shopcast (PDT)', samples: pooled('shopcast', (r) => r.player?.pdtLatencyS) },
     ],
   };

@@ -43,7 +43,7 @@ export async function writeResults(results: ResultsFile): Promise<{ json: string
     panels: [
       { title: 'Live-edge delay, top rung', unit: 's', series: delay },
       {
-        title: 'Player latency (hls.js, product page settings)',
+        title: 'Glass to glass, picture clock (hls.js, product page settings; shopcast low-latency)',
         unit: 's',
         series: latency,
         ...(results.settings.playerS === null ? { note: 'not measured: --quick skips the player (add --player)' } : {}),

@@ -29,7 +29,7 @@ function failedRun(system: SystemName, round: number, error: string): SystemRun 
     t0: new Date().toISOString(),
     publisherLagS: null,
     ladder: [],
-    startup: { masterS: null, firstSegmentS: null, threeSegmentsS: null, perRung: [] },
+    startup: { masterS: null, firstSegmentS: null, threeSegmentsS: null, firstFrameS: null, perRung: [] },
     delay: null,
     resources: null,
     quality: null,

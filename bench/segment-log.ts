@@ -1,6 +1,6 @@
 // Turns successive polls of one media playlist into when each segment appeared and where it sits in the publisher's
 // timeline, so startup, live-edge delay and player latency are computed the same way for every system; pure.
-import type { PlaylistSegment } from './playlist.js';
+import type { PlaylistPart, PlaylistSegment } from './playlist.js';
 
 export interface Sighting extends PlaylistSegment {
   /** Wall clock (ms) of the first poll that listed the segment. */
@@ -12,9 +12,16 @@ export interface Sighting extends PlaylistSegment {
   run: number;
 }
 
+/** When an LL-HLS part was first listed. */
+export interface PartSighting extends PlaylistPart {
+  firstSeenMs: number;
+}
+
 export class RungLog {
   readonly sightings: Sighting[] = [];
+  readonly partSightings: PartSighting[] = [];
   readonly #seen = new Set<string>();
+  readonly #partsSeen = new Set<string>();
   /** #listedAtMs[k - 1]: first poll at which the playlist listed at least k segments. */
   readonly #listedAtMs: number[] = [];
   #run = -1;
@@ -34,6 +41,15 @@ export class RungLog {
       added.push(sighting);
     }
     return added;
+  }
+
+  /** Records one poll's parts (a system without LL-HLS lists none). */
+  observeParts(parts: readonly PlaylistPart[], atMs: number): void {
+    for (const part of parts) {
+      if (this.#partsSeen.has(part.url)) continue;
+      this.#partsSeen.add(part.url);
+      this.partSightings.push({ ...part, firstSeenMs: atMs });
+    }
   }
 
   /** Wall clock (ms) of the first poll that listed at least `count` segments, or null if none did yet. */
@@ -87,6 +103,23 @@ export function liveEdgeDelaysS(placed: readonly TimedSegment[], { originMs, fro
   return placed
     .filter((s) => s.firstSeenMs >= fromMs && s.firstSeenMs < toMs)
     .map((s) => (s.firstSeenMs - originMs) / 1000 - s.mediaEndS);
+}
+
+/**
+ * Part delay of each part first seen in the window: how long after the publisher sent the part's last frame it was
+ * listed. A part ends `endOffsetS` into its segment, placed in the timeline once the segment itself was listed.
+ */
+export function partDelaysS(
+  parts: readonly PartSighting[],
+  placed: readonly TimedSegment[],
+  { originMs, fromMs, toMs }: DelayWindow,
+): number[] {
+  const startOf = new Map(placed.map((s) => [s.msn, s.mediaStartS]));
+  return parts.flatMap((part) => {
+    const start = startOf.get(part.msn);
+    if (start === undefined || part.firstSeenMs < fromMs || part.firstSeenMs >= toMs) return [];
+    return [(part.firstSeenMs - originMs) / 1000 - (start + part.endOffsetS)];
+  });
 }
 
 /** Position in the publisher's timeline of `offsetS` seconds into the segment at `url`, or null if not placed. */

@@ -8,7 +8,7 @@ import { delays, placeRungs, playerLatencies } from './analysis.js';
 import { decodeFingerprints } from './media-files.js';
 import { measureHttp } from './measure/http.js';
 import type { PlayerPage } from './measure/player-page.js';
-import { samplePlayer, type PlayerSampling } from './measure/player.js';
+import { samplePlayer, watchForFirstFrame, type PlayerSampling } from './measure/player.js';
 import { PlaylistWatch } from './measure/playlist-watch.js';
 import { fetchQualityClips, scoreQualityClips, type QualityClip } from './measure/quality.js';
 import { ResourceSampler } from './measure/resources.js';
@@ -58,6 +58,8 @@ interface LiveData {
   http: HttpResult | null;
   playing: PlayerSampling | null;
   playerError: string | null;
+  /** Wall clock of the first frame on a page opened before the show, null if not measured or none came. */
+  firstFrameWallMs: number | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,6 +94,9 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
   const { settings, dir, ffmpegPath, progress } = opts;
   const attempt = attemptInto(errors);
   const system = await startSystem(opts);
+  const player = opts.playerPage && settings.playerS !== null ? { page: opts.playerPage, masterUrl: system.masterUrl, lowLatency: system.lowLatency } : null;
+  // Open before the publisher starts, closed once it showed a frame (before the steady window).
+  const waiting = player && (await attempt('first frame', () => watchForFirstFrame(player)));
   const publisher = startPublisher({
     ffmpegPath,
     url: system.publishUrl,
@@ -110,13 +115,17 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
     http: null,
     playing: null,
     playerError: null,
+    firstFrameWallMs: null,
   };
   try {
     watch.start();
+    const firstFrame = waiting?.firstFrame();
     progress('startup');
     if (!(await watch.waitUntilListed(3, STARTUP_TIMEOUT_MS))) {
       errors.push(`startup: not every rung listed 3 segments within ${STARTUP_TIMEOUT_MS / 1000} s`);
     }
+    live.firstFrameWallMs = (await attempt('first frame', async () => (await firstFrame) ?? null)) ?? null;
+    if (waiting && live.firstFrameWallMs === null) errors.push('first frame: the page open before the show showed none');
     sampler.start();
     progress(`steady window ${settings.windowS} s`);
     const fromMs = await sampler.mark();
@@ -132,9 +141,9 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
       live.http = await attempt('http', () => measureHttp({ playlistUrl: top.url, durationS: settings.wrkDurationS }));
       errors.push(...(live.http?.errors ?? []).map((e) => `http ${e}`));
     }
-    if (opts.playerPage && settings.playerS !== null) {
+    if (player && settings.playerS !== null) {
       progress(`player ${settings.playerS} s`);
-      const request = { page: opts.playerPage, masterUrl: system.masterUrl, durationS: settings.playerS, intervalMs: PLAYER_SAMPLE_MS };
+      const request = { ...player, durationS: settings.playerS, intervalMs: PLAYER_SAMPLE_MS };
       live.playing = await samplePlayer(request).catch((err: Error) => {
         live.playerError = err.message;
         return null;
@@ -160,6 +169,7 @@ async function analyse(opts: SystemRunOptions, live: LiveData, errors: string[])
     masterS: watch.masterServedMs === null ? null : (watch.masterServedMs - t0Ms) / 1000,
     firstSegmentS: startupS(startupInput, 1),
     threeSegmentsS: startupS(startupInput, 3),
+    firstFrameS: live.firstFrameWallMs === null ? null : (live.firstFrameWallMs - t0Ms) / 1000,
     perRung: watch.rungs.map((rung) => ({
       rung: rung.label,
       firstSegmentS: startupS({ ...startupInput, rungs: [rung] }, 1),
@@ -187,14 +197,24 @@ async function analyse(opts: SystemRunOptions, live: LiveData, errors: string[])
   const originMs = measuredOrigin ?? t0Ms;
   const top = topVariant(watch.rungs);
   const runsOnTop = new Set(top?.log.sightings.map((s) => s.run)).size;
-  const delay = placed && top ? delays({ placed, topRung: top.label, originMs, ...window, runsOnTop }) : null;
+  const parts = new Map(watch.rungs.map((rung) => [rung.label, rung.log.partSightings]));
+  const delay = placed && top ? delays({ placed, parts, topRung: top.label, originMs, ...window, runsOnTop }) : null;
   const quality =
     clips && source ? await scoreQualityClips({ ffmpegPath, clips, source, recording: publisher.recording, t0Ms }) : null;
   let player: PlayerResult | null = null;
   if (live.playing && placed) {
-    player = playerLatencies({ samples: live.playing.samples, placed, originMs, timeToPlayingS: live.playing.timeToPlayingS });
+    const { samples, timeToPlayingS, pageToFirstFrameS } = live.playing;
+    player = playerLatencies({ samples, placed, originMs, timeToPlayingS, pageToFirstFrameS, fps: SOURCE.fps });
   } else if (live.playerError !== null) {
-    player = { pdtLatencyS: null, timelineLatencyS: [], timeToPlayingS: null, samples: [], error: live.playerError };
+    player = {
+      pdtLatencyS: null,
+      timelineLatencyS: [],
+      pictureLatencyS: [],
+      timeToPlayingS: null,
+      pageToFirstFrameS: null,
+      samples: [],
+      error: live.playerError,
+    };
   }
   const resources =
     sampler.samples.length > 0

@@ -16,8 +16,11 @@ const FILES: Record<string, { file: string; type: string }> = {
 };
 
 export interface PlayerPage {
-  /** Page URL that plays `masterUrl`. */
-  urlFor(masterUrl: string): string;
+  /**
+   * Page URL that plays `masterUrl`, by parts (hls.js lowLatencyMode) or by whole segments; `waitForShow`: the page
+   * is opened before the playlist exists and plays it once served.
+   */
+  urlFor(masterUrl: string, opts: { lowLatency: boolean; waitForShow?: boolean }): string;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,8 @@ export async function servePlayerPage(): Promise<PlayerPage> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return {
-    urlFor: (masterUrl) => `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}`,
+    urlFor: (masterUrl, { lowLatency, waitForShow = false }) =>
+      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${lowLatency ? '' : '&latency=regular'}${waitForShow ? '&wait=1' : ''}`,
     close,
   };
 }

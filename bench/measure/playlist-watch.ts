@@ -95,6 +95,7 @@ export class PlaylistWatch {
       const atMs = Date.now();
       const playlist = text === null ? null : parseOrNull(text, rung.url);
       if (playlist?.kind === 'media') {
+        rung.log.observeParts(playlist.parts, atMs);
         for (const sighting of rung.log.observe(playlist.segments, atMs)) {
           if (!rung.runStartClips.has(sighting.run)) this.#saveRunStart(rung, sighting);
         }

@@ -1,17 +1,37 @@
-// Plays ?src= with the product page's LivePlayer and exposes what the bench samples as window.bench.sample().
+// Plays ?src= with the product page's LivePlayer (?latency=regular: whole segments, as for a system without parts)
+// and exposes what the bench samples as window.bench. With ?wait=1 the page is open before the show: it asks for the
+// playlist every 100 ms, as a shopper's page that learns at once that the seller went live, and plays it when served.
 import { LivePlayer } from '/player.js';
 
+const params = new URLSearchParams(location.search);
 const video = /** @type {HTMLVideoElement} */ (document.getElementById('video'));
 const ignore = () => {};
 const player = new LivePlayer({
   video,
+  lowLatency: params.get('latency') !== 'regular',
   onLevels: ignore,
   onLevelSwitched: ignore,
   onTrouble: ignore,
   onAutoplay: ignore,
   onUnsupported: ignore,
 });
-player.load(new URLSearchParams(location.search).get('src'));
+const src = params.get('src') ?? '';
+/** Wall clock of the first frame presented, null before. */
+let firstFrameWallMs = null;
+video.requestVideoFrameCallback(() => {
+  firstFrameWallMs = Date.now();
+});
+
+async function served() {
+  for (;;) {
+    const answer = await fetch(src, { cache: 'no-store' }).catch(() => null);
+    if (answer?.ok && (await answer.text()).startsWith('#EXTM3U')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+if (params.get('wait') === '1') served().then(() => player.load(src));
+else player.load(src);
 
 /** The fragment of the playing level that holds `time`, as hls.js placed it on its timeline. */
 function fragmentAt(hls, time) {
@@ -20,19 +40,54 @@ function fragmentAt(hls, time) {
   return fragments.find((f) => time >= f.start && time < f.start + f.duration) ?? null;
 }
 
+/** Seconds buffered past `time`. */
+function bufferAhead(time) {
+  const { buffered } = video;
+  for (let i = 0; i < buffered.length; i++) {
+    if (time >= buffered.start(i) && time <= buffered.end(i)) return buffered.end(i) - time;
+  }
+  return 0;
+}
+
+const canvas = document.createElement('canvas');
+const context = canvas.getContext('2d', { willReadFrequently: true });
+
+/**
+ * Luma (0–255) of the frame on screen at each point (shares of width and height), or null before the first frame.
+ * @param {Array<{ x: number, y: number }>} points
+ */
+function lumasAt(points) {
+  const { videoWidth: width, videoHeight: height } = video;
+  if (!context || width === 0 || height === 0) return null;
+  canvas.width = width;
+  canvas.height = height;
+  context.drawImage(video, 0, 0, width, height);
+  return points.map(({ x, y }) => {
+    const [r, g, b] = context.getImageData(Math.floor(x * width), Math.floor(y * height), 1, 1).data;
+    return 0.299 * r + 0.587 * g + 0.114 * b;
+  });
+}
+
 window.bench = {
-  sample() {
+  firstFrameWallMs: () => firstFrameWallMs,
+  /** @param {Array<{ x: number, y: number }>} points where the picture clock's squares are */
+  sample(points) {
     const hls = player.hls;
     const currentTime = video.currentTime;
     const fragment = fragmentAt(hls, currentTime);
+    const lumas = lumasAt(points);
     return {
       wallMs: Date.now(),
+      lumas,
       currentTime,
       playingDateMs: hls?.playingDate ? hls.playingDate.getTime() : null,
       fragUrl: fragment ? fragment.url : null,
       fragStart: fragment ? fragment.start : null,
       level: hls ? hls.currentLevel : -1,
       height: video.videoHeight || null,
+      targetLatencyS: hls?.targetLatency ?? null,
+      bufferAheadS: bufferAhead(currentTime),
+      playbackRate: video.playbackRate,
     };
   },
 };

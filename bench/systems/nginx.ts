@@ -125,6 +125,7 @@ export async function startNginxSystem({ variant, runDir, ffmpegPath, profile }:
     publishUrl: `rtmp://127.0.0.1:${rtmpPort}/live/${STREAM}`,
     masterUrl: `${httpUrl}/hls/${STREAM}.m3u8`,
     httpUrl,
+    lowLatency: false,
     transcodes: variant === 'c',
     gatewayPids: () => {
       const pid = worker();

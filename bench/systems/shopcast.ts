@@ -32,6 +32,7 @@ export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): P
     publishUrl: `${shopcast.rtmpUrl}/${shopcast.streamKey}`,
     masterUrl: `${shopcast.httpUrl}/live/demo/master.m3u8`,
     httpUrl: shopcast.httpUrl,
+    lowLatency: true,
     transcodes: true,
     gatewayPids: () => {
       const primary = shopcast.process.pid;

@@ -16,6 +16,9 @@ export interface SystemUnderTest {
   masterUrl: string;
   /** Web origin for the player page's CORS-bound requests. */
   httpUrl: string;
+  /** Whether its playlists carry LL-HLS parts: the player then plays them as the product page does (hls.js
+   * lowLatencyMode); without, it plays whole segments. */
+  lowLatency: boolean;
   /** Whether the system transcodes (has a transcoder to measure). */
   transcodes: boolean;
   /** The processes serving RTMP and HTTP, whose CPU and memory together count as the gateway's; the first is the

@@ -18,7 +18,14 @@ const HLS_BASE = {
  * they are announced. A second of buffer leaves little room on a weak link, so a rung is kept only while it uses at
  * most 80% of the measured link (hls.js: 95%), and chosen going up at 60% (hls.js: 70%).
  */
-const HLS_LOW_LATENCY = { ...HLS_BASE, lowLatencyMode: true, abrBandWidthFactor: 0.8, abrBandWidthUpFactor: 0.6 };
+const HLS_LOW_LATENCY = {
+  ...HLS_BASE,
+  lowLatencyMode: true,
+  abrBandWidthFactor: 0.8,
+  abrBandWidthUpFactor: 0.6,
+  // A second behind the target is a lot here: caught up twice as fast (speech stays natural at 1.1x).
+  maxLiveSyncPlaybackRate: 1.1,
+};
 
 /** Regular HLS (`?latency=regular`): whole segments, two behind the edge, for links where a second is too little. */
 const HLS_REGULAR = {
@@ -28,6 +35,12 @@ const HLS_REGULAR = {
   // Fallen this far behind (a stall, a background tab): jump back to the sync point instead of drifting.
   liveMaxLatencyDurationCount: 6,
 };
+
+/**
+ * When a low-latency player jumps to the live point (see #joinLive): for `windowMs` after it starts playing, if
+ * more than `startSlackS` late, and after a stall, if more than `stallSlackS`; leaving `keepBufferS` buffered.
+ */
+const JOIN = { windowMs: 2000, startSlackS: 0.25, stallSlackS: 1, keepBufferS: 0.4 };
 
 /** How far behind the end of the seekable range native HLS plays (Safari: three target durations). */
 const NATIVE_TARGET_S = 6;
@@ -104,6 +117,12 @@ export class LivePlayer {
    */
   #serverLost = false;
   #codecSwapped = false;
+  /** Until when (performance.now()) playback joins the live point if later than `slackS`; null: it does not. */
+  #join = /** @type {{ untilMs: number, slackS: number } | null} */ (null);
+  /** Whether playback has started on this hls.js instance. */
+  #started = false;
+  /** Whether playback stalled (waiting for data, not for a seek) since it last played. */
+  #waiting = false;
   #onNativeError = () => this.#rebuildLater('native playback error');
 
   /**
@@ -113,7 +132,16 @@ export class LivePlayer {
     this.#video = opts.video;
     this.#hlsConfig = opts.lowLatency === false ? HLS_REGULAR : HLS_LOW_LATENCY;
     this.#events = opts;
+    this.#video.addEventListener('timeupdate', () => this.#joinLive());
+    // Waiting while seeking is the seek's, not a stall.
+    this.#video.addEventListener('waiting', () => (this.#waiting ||= !this.#video.seeking));
     this.#video.addEventListener('playing', () => {
+      if (!this.#started || this.#waiting) {
+        const slackS = this.#started ? JOIN.stallSlackS : JOIN.startSlackS;
+        this.#join = { untilMs: performance.now() + JOIN.windowMs, slackS };
+      }
+      this.#started = true;
+      this.#waiting = false;
       this.#events.onAutoplay(false);
       if (!this.#serverLost) this.#events.onTrouble(false);
     });
@@ -199,6 +227,37 @@ export class LivePlayer {
     });
   }
 
+  /**
+   * The first frames play where hls.js aimed when the playlist came in, but loading them took a while (the edge
+   * moved on meanwhile), and a stall leaves playback as far behind as it lasted: a shopper would watch further behind
+   * than the target. hls.js catches up by playing faster, slowly, and only up to a target duration behind; its own
+   * jump (liveMaxLatencyDuration) would replace PART-HOLD-BACK by a fixed figure. So right after playback starts or
+   * resumes from a stall, it moves to the target distance from the edge (as latency() estimates it) when that much
+   * is buffered. A pause or a seek back by the shopper is theirs: it is left alone.
+   */
+  #joinLive() {
+    const hls = this.#hls;
+    const join = this.#join;
+    if (!hls || !hls.config.lowLatencyMode || join === null || this.#video.paused) return;
+    if (performance.now() > join.untilMs) {
+      this.#join = null;
+      return;
+    }
+    const latency = this.latency();
+    const late = latency === null ? 0 : latency.behindS - latency.targetS;
+    if (late <= join.slackS) return;
+    const time = this.#video.currentTime;
+    const to = time + late;
+    const { buffered } = this.#video;
+    for (let i = 0; i < buffered.length; i++) {
+      if (buffered.start(i) <= time && to <= buffered.end(i) - JOIN.keepBufferS) {
+        this.#join = null;
+        this.#video.currentTime = to;
+        return;
+      }
+    }
+  }
+
   /** Where native HLS would join live: its target distance before the end of the seekable range. */
   #nativeLivePosition() {
     const seekable = this.#video.seekable;
@@ -225,6 +284,9 @@ export class LivePlayer {
   #buildHls(url) {
     const hls = new Hls(this.#hlsConfig);
     this.#hls = hls;
+    this.#join = null;
+    this.#started = false;
+    this.#waiting = false;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       this.#events.onLevels(hls.levels);
       this.play();

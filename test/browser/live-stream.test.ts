@@ -3,11 +3,37 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { publish, type Publisher } from '../e2e/helpers/publisher.js';
 import { OUTPUT_DIR, startShopcast, type Shopcast } from '../e2e/helpers/shopcast.js';
 import { chooseQuality, launchBrowser, PHONE, waitForPageState, waitForPlayback, type HooksWindow, type LaunchedBrowser } from './helpers/browser.js';
 
 const SCREENS = path.join(OUTPUT_DIR, 'screens');
+
+/**
+ * How far from its latency target a low-latency page may play just after it started, as a median over LATE_SAMPLES
+ * reads 200 ms apart: the edge estimate steps by a part (1/3 s) as parts are listed, so a page at its target reads 0 to
+ * about 0.4 s, 0.2 s in the median; one left where loading its first parts put it reads 0.6 s and more.
+ */
+const MAX_LATE_S = 0.4;
+const LATE_SAMPLES = 9;
+
+/** Seconds the page plays behind hls.js's target, from the edge as hls.js estimates it: the median of LATE_SAMPLES. */
+async function secondsLate(page: Page): Promise<number> {
+  const reads: number[] = [];
+  while (reads.length < LATE_SAMPLES) {
+    reads.push(
+      await page.evaluate(() => {
+        const hls = (window as HooksWindow).shopcast?.hls;
+        const details = hls?.latestLevelDetails;
+        const video = document.querySelector('video');
+        return details && video && hls?.targetLatency ? details.edge + details.age - video.currentTime - hls.targetLatency : NaN;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return reads.sort((a, b) => a - b)[Math.floor(LATE_SAMPLES / 2)]!;
+}
 
 describe('product page on a live shopcast stream (and its DASH page)', { timeout: 180_000 }, () => {
   let sc: Shopcast;
@@ -49,6 +75,12 @@ describe('product page on a live shopcast stream (and its DASH page)', { timeout
     const phone = await browser.newPage(PHONE);
     await phone.goto(`${sc.httpUrl}/watch/demo`);
     await waitForPlayback(phone, { advanceS: 1, timeoutMs: 30_000 });
+    // Joining a show under way in low latency: the page plays at hls.js's target (PART-HOLD-BACK) behind the edge
+    // at once, not where loading its first parts left it (hls.js alone catches up over tens of seconds, or never
+    // when over a target duration behind).
+    const late = await secondsLate(phone);
+    t.diagnostic(`phone: ${late.toFixed(2)} s later than hls.js's target`);
+    assert.ok(late <= MAX_LATE_S, `within ${MAX_LATE_S} s of the target just after it started: ${late.toFixed(2)} s`);
     // The phone says how far behind live it plays, as hls.js measures it.
     const behind = await phone.evaluate(() => (window as HooksWindow).shopcast?.hls?.latency ?? NaN);
     t.diagnostic(`phone: ${behind.toFixed(2)} s behind live`);

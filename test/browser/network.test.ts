@@ -49,7 +49,7 @@ const SWITCH_UP_WITHIN_MS = 30_000;
 /** What the page records: each level hls.js starts loading or playing, each stall and each resume of the video. */
 interface PageEvent {
   atMs: number;
-  kind: 'loading' | 'playing-level' | 'waiting' | 'playing';
+  kind: 'loading' | 'playing-level' | 'waiting' | 'playing' | 'seeking';
   /** For level events: the level's average bandwidth in bits/s. */
   bitrate?: number;
   height?: number;
@@ -91,6 +91,8 @@ async function record(page: Page): Promise<void> {
     const video = document.querySelector('video')!;
     video.addEventListener('waiting', () => events.push({ atMs: Date.now(), kind: 'waiting' }));
     video.addEventListener('playing', () => events.push({ atMs: Date.now(), kind: 'playing' }));
+    // A seek (the player joining the live point) explains a stall that follows it.
+    video.addEventListener('seeking', () => events.push({ atMs: Date.now(), kind: 'seeking' }));
   });
 }
 

@@ -135,9 +135,14 @@ describe('product page', { timeout: 240_000 }, () => {
     });
 
     it('shows how far behind live it plays, and offers to go live after a pause', async () => {
-      const edge = await liveEdge(page);
+      // The figure is redrawn four times a second, and the edge estimate jumps when a playlist reload lists more, or
+      // when the player rejoins the live point after the stall of the quality switch: it follows within a redraw.
+      let edge = await liveEdge(page);
+      for (let reads = 1; reads < 10 && Math.abs(edge.shownS - edge.hlsLatencyS) > 1; reads++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        edge = await liveEdge(page);
+      }
       assert.equal(edge.goLiveVisible, false, `at live, no "Go live": ${JSON.stringify(edge)}`);
-      // The figure is redrawn four times a second, and the edge estimate jumps when a playlist reload lists more.
       assert.ok(Math.abs(edge.shownS - edge.hlsLatencyS) <= 1, `the figure is the player's latency: ${JSON.stringify(edge)}`);
       assert.ok(edge.latencyS <= edge.targetS + 2, `playing near its target: ${JSON.stringify(edge)}`);
 

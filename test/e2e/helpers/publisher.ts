@@ -11,6 +11,8 @@ export interface PublisherOptions {
   audio?: boolean;
   bitrateKbps?: number;
   durationS?: number;
+  /** The lavfi graph of the picture, instead of plain testsrc2 (the bench burns a frame clock into it). */
+  picture?: string;
 }
 
 export interface Publisher {
@@ -27,7 +29,7 @@ export function publisherArgs(opts: PublisherOptions): string[] {
   const gop = String(Math.round(fps * gopS));
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
+    '-f', 'lavfi', '-i', opts.picture ?? `testsrc2=size=${width}x${height}:rate=${fps}`,
     ...(audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'] : []),
     ...(opts.durationS ? ['-t', String(opts.durationS)] : []),
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-b:v', `${bitrateKbps}k`,

@@ -40,7 +40,40 @@ stream_hi-1.ts
 stream_hi-2.ts
 `;
 
+// The end of a shopcast LL-HLS playlist: parts of the last whole segment, of the open one, and a preload hint.
+const SHOPCAST_PARTS = `#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:2
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.1
+#EXT-X-PART-INF:PART-TARGET=0.367
+#EXT-X-MEDIA-SEQUENCE:7
+#EXT-X-MAP:URI="mwyr648f-init0.mp4"
+#EXT-X-PART:DURATION=1.0,URI="mwyr648f-7.0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=1.0,URI="mwyr648f-7.1.m4s"
+#EXTINF:2.000,
+mwyr648f-7.m4s
+#EXT-X-PART:DURATION=0.333,URI="mwyr648f-8.0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.334,URI="mwyr648f-8.1.m4s"
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="mwyr648f-8.2.m4s"
+`;
+
 describe('readPlaylist', () => {
+  it('reads LL-HLS parts with their segment and where in it they end, without the preload hint', () => {
+    const playlist = readPlaylist(SHOPCAST_PARTS, 'http://h:1/live/demo/source/index.m3u8');
+    assert.equal(playlist.kind, 'media');
+    const parts = playlist.kind === 'media' ? playlist.parts : [];
+    assert.deepEqual(
+      parts.map((p) => [p.msn, p.url.split('/').pop(), Number(p.endOffsetS.toFixed(3))]),
+      [
+        [7, 'mwyr648f-7.0.m4s', 1],
+        [7, 'mwyr648f-7.1.m4s', 2],
+        [8, 'mwyr648f-8.0.m4s', 0.333],
+        [8, 'mwyr648f-8.1.m4s', 0.667],
+      ],
+    );
+    assert.deepEqual(playlist.kind === 'media' && playlist.segments.map((s) => s.msn), [7], 'the open segment is no segment yet');
+  });
+
   it('reads a master playlist into absolute variant URLs with sizes', () => {
     const playlist = readPlaylist(SHOPCAST_MASTER, 'http://h:1/live/demo/master.m3u8');
     assert.equal(playlist.kind, 'master');

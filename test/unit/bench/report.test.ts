@@ -12,6 +12,10 @@ interface Figures {
   playlistRps: number;
   segmentMiB: number;
   ssim: Record<number, number>;
+  /** Part delays of the top rung. */
+  parts?: number[];
+  /** Glass-to-glass samples read from the picture clock. */
+  glass?: number[];
 }
 
 function run(system: SystemName, round: number, f: Figures): SystemRun {
@@ -32,8 +36,8 @@ function run(system: SystemName, round: number, f: Figures): SystemRun {
     t0: '2026-11-27T00:00:00.000Z',
     publisherLagS: 0.2,
     ladder: [],
-    startup: { masterS: f.startup, firstSegmentS: f.startup, threeSegmentsS: f.startup + 4, perRung: [] },
-    delay: { topRung: '720p', samplesS: f.delays, perRung: {}, runs: 1, anchors: [] },
+    startup: { masterS: f.startup, firstSegmentS: f.startup, threeSegmentsS: f.startup + 4, firstFrameS: f.startup + 0.5, perRung: [] },
+    delay: { topRung: '720p', samplesS: f.delays, perRung: {}, partSamplesS: f.parts ?? [], partsPerRung: {}, runs: 1, anchors: [] },
     resources: {
       windowS: 30,
       samples: [],
@@ -54,7 +58,10 @@ function run(system: SystemName, round: number, f: Figures): SystemRun {
       error: null,
     })),
     http: { playlist: wrk(f.playlistRps, 10), segment: wrk(1000, f.segmentMiB), errors: [] },
-    player: null,
+    player:
+      f.glass === undefined
+        ? null
+        : { pdtLatencyS: null, timelineLatencyS: [], pictureLatencyS: f.glass, timeToPlayingS: 1, pageToFirstFrameS: 0.6, samples: [], error: null },
     errors: [],
   };
 }
@@ -70,11 +77,19 @@ const base: Figures = {
   ssim: { 720: 1, 480: 0.971, 360: 0.967 },
 };
 const runs: SystemRun[] = [
-  run('shopcast', 0, base),
-  run('shopcast', 1, { ...base, startup: 3.0, speed: 0.97, delays: [0.3, 0.35, 0.4] }),
+  run('shopcast', 0, { ...base, glass: [1.1, 1.2, 1.9] }),
+  run('shopcast', 1, { ...base, startup: 3.0, speed: 0.97, delays: [0.3, 0.35, 0.4], glass: [1.3, 1.4, 1.5] }),
   run('shopcast', 2, { ...base, startup: 2.6 }),
   run('nginx-a', 0, { ...base, startup: 2.2, cpu: null, speed: null, playlistRps: 20_000, segmentMiB: 1500, ssim: {} }),
-  run('nginx-c', 0, { ...base, startup: 6.0, cpu: 0.5, speed: 0.99, delays: [0.4, 0.5, 0.6], ssim: { 720: 0.995, 480: 0.97, 360: 0.965 } }),
+  run('nginx-c', 0, {
+    ...base,
+    startup: 6.0,
+    cpu: 0.5,
+    speed: 0.99,
+    delays: [0.4, 0.5, 0.6],
+    ssim: { 720: 0.995, 480: 0.97, 360: 0.965 },
+    glass: [6.5, 6.6, 6.7],
+  }),
 ];
 
 describe('buildReport', () => {
@@ -104,6 +119,25 @@ describe('buildReport', () => {
     assert.equal(verdict('transcoderSpeedMin'), false);
     assert.equal(verdict('gatewayRssMaxMiB'), true);
     assert.equal(verdict('ssimDeltaWorstRung'), true);
+  });
+
+  it('takes glass to glass from the picture clock, against the ladder reference and the 1.5 s target', () => {
+    const glass = figure('glassToGlassMedianS');
+    assert.deepEqual(glass?.systems.shopcast?.perRound, [1.2, 1.4, null], 'a round without the player counts for nothing');
+    assert.ok(Math.abs((glass?.systems.shopcast?.value ?? 0) - 1.3) < 1e-9);
+    assert.ok(Math.abs((glass?.ratio ?? 0) - 1.3 / 6.6) < 1e-9);
+    assert.equal(report.verdicts.find((v) => v.key === 'glassToGlassMedianS')?.pass, true);
+    const slow = buildReport([run('shopcast', 0, { ...base, glass: [1.6, 1.7] })], ['shopcast']);
+    assert.equal(slow.verdicts.find((v) => v.key === 'glassToGlassMedianS')?.pass, false);
+  });
+
+  it('judges the part delay on its own: nginx-rtmp writes no parts', () => {
+    const judged = buildReport([run('shopcast', 0, { ...base, parts: [0.02, 0.04, 0.3] }), run('nginx-c', 0, base)]);
+    const parts = judged.figures.find((f) => f.key === 'partDelayMedianS');
+    assert.equal(parts?.systems.shopcast?.value, 0.04);
+    assert.equal(parts?.systems['nginx-c']?.value, null);
+    assert.equal(parts?.ratio, null);
+    assert.equal(judged.verdicts.find((v) => v.key === 'partDelayMedianS')?.pass, true);
   });
 
   it('compares SSIM only on rung heights both systems have', () => {

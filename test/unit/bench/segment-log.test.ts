@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { PlaylistSegment } from '../../../bench/playlist.js';
 import {
   liveEdgeDelaysS,
+  partDelaysS,
   placeSegments,
   RungLog,
   startupS,
@@ -73,6 +74,20 @@ describe('placeSegments and delays', () => {
     ]);
     const delays = liveEdgeDelaysS(placed, { originMs: origin, fromMs: origin + 6_000, toMs: origin + 30_000 });
     assert.deepEqual(delays.map((d) => Number(d.toFixed(3))), [0.4, 0.5, 0.3]);
+  });
+
+  it('measures a part from its segment\'s place and where in it the part ends, once each, in the window only', () => {
+    const log = new RungLog();
+    const origin = 10_000;
+    const part = (msn: number, index: number, endOffsetS: number) => ({ msn, url: `http://h/s${msn}.${index}.m4s`, endOffsetS });
+    log.observeParts([part(0, 0, 0.5)], origin + 2_560);
+    log.observeParts([part(0, 0, 0.5), part(0, 1, 1)], origin + 3_050);
+    log.observeParts([part(1, 0, 0.5)], origin + 4_600);
+    log.observeParts([part(5, 0, 0.5)], origin + 5_000);
+    log.observe([seg(0, 1), seg(1, 1)], origin + 5_100);
+    const placed = placeSegments(log.sightings, new Map([[0, 2]]));
+    const delays = partDelaysS(log.partSightings, placed, { originMs: origin, fromMs: origin + 2_600, toMs: origin + 10_000 });
+    assert.deepEqual(delays.map((d) => Number(d.toFixed(3))), [0.05, 1.1], 'the first part is before the window; msn 5 was never placed');
   });
 
   it('finds a player position and its latency from the fragment playing', () => {
