@@ -118,9 +118,10 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const readSegment = async (path: string): Promise<Buffer> => {
+  /** A segment's bytes: cached, else from the packager's memory while it is new, else from disk. */
+  const readSegment = async (path: string, hot?: Uint8Array): Promise<Buffer> => {
     try {
-      return await segments.get(path, () => readFile(path));
+      return await segments.get(path, () => (hot === undefined ? readFile(path) : Promise.resolve(asBuffer(hot))));
     } catch {
       // Deleted between lookup and read: the answer must not name the disk path.
       throw notFound();
@@ -152,8 +153,8 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const serveSegment = async (req: IncomingMessage, res: ServerResponse, file: string, path: string): Promise<void> => {
-    serveBytes(req, res, file, await readSegment(path));
+  const serveSegment = async (req: IncomingMessage, res: ServerResponse, file: string, path: string, hot?: Uint8Array): Promise<void> => {
+    serveBytes(req, res, file, await readSegment(path, hot));
   };
 
   /** A DASH track file, cut from the muxed files it names (immutable as they are, so it is cached like them). */
@@ -219,7 +220,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     if (target.kind === 'track') return serveTrack(req, res, target);
     const filePath = opts.media.segmentPath(target.slug, target.rung, target.file);
     if (filePath === undefined) throw notFound('segment not published');
-    return serveSegment(req, res, target.file, filePath);
+    return serveSegment(req, res, target.file, filePath, opts.media.hotSegment(target.slug, target.rung, target.file));
   };
 
   return (req, res) => {
@@ -281,4 +282,9 @@ export function parseRange(header: string | undefined, size: number): { start: n
   const end = from === '' || to === '' ? size - 1 : Math.min(Number(to), size - 1);
   if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
+}
+
+/** The same memory as a Buffer, not a copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -66,6 +66,7 @@ export class MediaMirror implements MediaLibrary {
 
   // Parts and blocking reloads are the primary's: a worker forwards those requests (see httpWorker.ts).
   readonly part = WHOLE_SEGMENTS_ONLY.part;
+  readonly hotSegment = WHOLE_SEGMENTS_ONLY.hotSegment;
   readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;

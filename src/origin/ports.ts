@@ -18,6 +18,11 @@ export interface MediaLibrary {
   segmentPath(slug: string, rung: string, file: string): string | undefined;
   /** A part (LL-HLS partial segment) while it is listed or recently was, from memory. */
   part(slug: string, rung: string, file: string): Uint8Array | undefined;
+  /**
+   * A published media segment's bytes while it is among the newest (the ones every player and CDN edge asks for), from
+   * memory; undefined: read it at segmentPath.
+   */
+  hotSegment(slug: string, rung: string, file: string): Uint8Array | undefined;
   /** Where a part not written yet will be listed, to wait for it; undefined: it will never be. */
   partDirective(slug: string, rung: string, name: PartName): Directive | undefined;
   /** Where a rung's low-latency media playlist stands, for blocking reloads; undefined: nothing to wait for. */
@@ -40,10 +45,11 @@ export interface TrackSource {
 
 /**
  * What only the packager's own process has, for a MediaLibrary of whole segments and HLS playlists only (an HTTP
- * worker's mirror, a recorded stream): no parts, nothing to wait for, no DASH track sources.
+ * worker's mirror, a recorded stream): no parts, no segments in memory, nothing to wait for, no DASH track sources.
  */
-export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'partDirective' | 'position' | 'onChange' | 'trackSource'> = {
+export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'hotSegment' | 'partDirective' | 'position' | 'onChange' | 'trackSource'> = {
   part: () => undefined,
+  hotSegment: () => undefined,
   partDirective: () => undefined,
   position: () => undefined,
   onChange: () => () => undefined,

@@ -8,6 +8,7 @@ import { partTargetS, type Ladder } from '../media.js';
 import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
 import type { MediaLibrary, RenderedPlaylist, TrackSource } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
+import { HotSegments } from './hot-segments.js';
 import {
   CHANNEL_SLUG,
   DASH_MANIFEST,
@@ -90,6 +91,8 @@ interface Channel {
   media: Map<string, RenderedPlaylist>;
   /** The parts of the show's segments, per rung. */
   parts: LiveParts | undefined;
+  /** The show's newest segments, for the origin to serve from memory. */
+  readonly hot: HotSegments;
   /** Set when the stream ended while a run was still active: ENDLIST waits for its last segment until then. */
   endDeadline: NodeJS.Timeout | undefined;
   /**
@@ -254,6 +257,10 @@ export class Packager implements MediaLibrary, RunOutputSink {
     return this.#channels.get(slug)?.parts?.bytes(rung, file);
   }
 
+  hotSegment(slug: string, rung: string, file: string): Uint8Array | undefined {
+    return this.#channels.get(slug)?.hot.get(rung, file);
+  }
+
   partDirective(slug: string, rung: string, name: PartName): Directive | undefined {
     const channel = this.#channels.get(slug);
     const show = channel?.show;
@@ -342,6 +349,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
         mpd: undefined,
         media: new Map(),
         parts: undefined,
+        hot: new HotSegments(),
         endDeadline: undefined,
         openRanges: new Map(),
       };
@@ -391,6 +399,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
     if (previous !== undefined && !previous.ended) this.#endShow(channel);
     // The previous show's last window stayed listed until now.
     this.#files.retireChannel(channel.slug);
+    channel.hot.clear();
     const show = new Show({
       showId: nextShowId(Date.now(), previous?.showId),
       rungs: ladder.rungs,
@@ -521,7 +530,8 @@ export class Packager implements MediaLibrary, RunOutputSink {
       runTimeS: aligned.offsetS,
       publishedAtMs: Date.now(),
     });
-    for (const file of moved) this.#files.publish(file);
+    for (const { bytes: _, ...file } of moved) this.#files.publish(file);
+    channel.hot.add(segment.msn, moved);
     const left = [
       ...(evicted === undefined ? [] : [segmentFileName(show.showId, evicted.msn)]),
       ...(releasedRun === undefined ? [] : [initFileName(show.showId, releasedRun)]),
@@ -545,9 +555,9 @@ export class Packager implements MediaLibrary, RunOutputSink {
 
   /**
    * Writes the segment of every rung (and the run's init segments, the first time) into the public folders under the
-   * next sequence number; returns the segment files, or undefined if a write failed.
+   * next sequence number; returns the segment files with their bytes, or undefined if a write failed.
    */
-  async #writeIn(run: Run, aligned: AlignedSegment): Promise<MediaFile[] | undefined> {
+  async #writeIn(run: Run, aligned: AlignedSegment): Promise<Array<MediaFile & { bytes: Uint8Array }> | undefined> {
     const { show, channel } = run;
     const file = segmentFileName(show.showId, show.nextMsn);
     const initFile = initFileName(show.showId, run.runIndex);
@@ -571,7 +581,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
       run.log.error({ index: aligned.index, failures }, 'writing a finished segment failed: not published');
       return undefined;
     }
-    return writes.filter((write) => !write.init).map((write) => write.to);
+    return writes.filter((write) => !write.init).map((write) => ({ ...write.to, bytes: write.bytes }));
   }
 
   /** The show changed: its playlists are rendered and its state persisted. */
@@ -693,6 +703,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
     channel.parts = undefined;
     channel.ladder = undefined;
     channel.openRanges.clear();
+    channel.hot.clear();
     this.#files.retireChannel(slug);
     this.#render(channel);
     this.#states.remove(slug);

@@ -50,6 +50,7 @@ export class SimulatedLiveMedia implements MediaLibrary {
 
   // A recorded stream of whole segments.
   readonly part = WHOLE_SEGMENTS_ONLY.part;
+  readonly hotSegment = WHOLE_SEGMENTS_ONLY.hotSegment;
   readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;

@@ -17,6 +17,8 @@ export interface FakeMedia extends MediaLibrary {
   readonly calls: string[][];
   /** Makes segmentPath answer a file that does not exist (deleted between lookup and read). */
   vanish: boolean;
+  /** Segments hotSegment answers from memory, by `<slug>/<rung>/<file>`. */
+  readonly hot: Map<string, Uint8Array>;
   cleanup(): void;
 }
 
@@ -35,6 +37,7 @@ export function fakeMedia(): FakeMedia {
     dir,
     calls: [],
     vanish: false,
+    hot: new Map(),
     playlist(slug, name) {
       media.calls.push(['playlist', slug, name]);
       return playlists[`${slug}/${name}`];
@@ -47,6 +50,7 @@ export function fakeMedia(): FakeMedia {
         : undefined;
     },
     ...WHOLE_SEGMENTS_ONLY,
+    hotSegment: (slug, rung, file) => media.hot.get(`${slug}/${rung}/${file}`),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
   return media;

@@ -110,6 +110,21 @@ describe('origin media routes', () => {
     });
   }
 
+  it('serves a new segment from the packager\'s memory, without reading its file', async () => {
+    const bytes = new Uint8Array(Buffer.from('the newest segment, still in memory'));
+    s.media.vanish = true;
+    s.media.hot.set('demo/360p/r1-8.m4s', bytes);
+    try {
+      const res = await fetch(`${s.base}/live/demo/360p/r1-8.m4s`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'video/iso.segment');
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
+    } finally {
+      s.media.vanish = false;
+      s.media.hot.clear();
+    }
+  });
+
   it('turns a segment deleted after lookup into a 404 that names no disk path', async () => {
     s.media.vanish = true;
     try {

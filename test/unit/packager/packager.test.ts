@@ -177,6 +177,10 @@ test('publishes real FFmpeg runs as one aligned show with a discontinuity, then 
     for (const segment of playlist.segments) {
       const file = packager.segmentPath(SLUG, rung, segment.uri);
       assert.ok(file !== undefined && existsSync(file), `${rung}/${segment.uri} is on disk`);
+      // The newest three are in memory too, byte for byte what is on disk.
+      const hot = packager.hotSegment(SLUG, rung, segment.uri);
+      if (segment.mediaSequenceNumber < 3) assert.equal(hot, undefined, `${rung}/${segment.uri} is no longer hot`);
+      else assert.deepEqual(hot && Buffer.from(hot), await readFile(file), `${rung}/${segment.uri} in memory`);
     }
   }
   // Every rung got every segment, with the same numbers and durations.
