@@ -3,10 +3,20 @@ import type { SsimSummary } from './ffmpeg-text.js';
 import type { ResourceSample } from './resource-figures.js';
 import type { WrkResult } from './wrk.js';
 
-export type SystemName = 'shopcast' | 'nginx-a' | 'nginx-c';
+export type SystemName = 'shopcast' | 'nginx-a' | 'nginx-c' | 'nginx-c-copy' | 'shopcast-encoded';
 
-/** shopcast first, then the remux floor, then the ladder it is measured against. */
-export const SYSTEM_NAMES: readonly SystemName[] = ['shopcast', 'nginx-a', 'nginx-c'];
+/**
+ * shopcast first, then the remux floor, then the ladder it is measured against; then the two pairs of equal work:
+ * nginx-c with its top rung copied (shopcast copies its own), and shopcast fed keyframes that do not fit its
+ * segments, so it encodes every rung as nginx-c does.
+ */
+export const SYSTEM_NAMES: readonly SystemName[] = ['shopcast', 'nginx-a', 'nginx-c', 'nginx-c-copy', 'shopcast-encoded'];
+
+/** Systems run for their transcoder only (CPU, speed, SSIM): no HTTP load and no player. */
+export const TRANSCODER_ONLY: ReadonlySet<SystemName> = new Set(['nginx-c-copy', 'shopcast-encoded']);
+
+/** The publisher's keyframe interval for `shopcast-encoded`: 2.5 s does not fit 2 s segments. */
+export const MISFIT_GOP_S = 2.5;
 
 export type Mode = 'quick' | 'full';
 

@@ -22,13 +22,15 @@ export interface ReferenceRung {
   bufsizeKbps: number;
   audioBitrateKbps: number;
   audioSampleRate: number;
+  /** Sent as received (`-c:v copy -c:a copy`), as a careful nginx user writes the rung as tall as the source. */
+  copy: boolean;
 }
 
 /**
- * Every profile rung encoded at the source's aspect ratio (16:9 here), even the one as tall as the source: the
- * reference has no passthrough, as nginx-rtmp users' ladders do not.
+ * Every profile rung at the source's aspect ratio (16:9 here). nginx-c encodes even the one as tall as the source, as
+ * nginx-rtmp users' ladders do; `copyTop` copies that one instead (nginx-c-copy: the same work as shopcast's ladder).
  */
-export function referenceLadder(profile: Profile, source: Picture): ReferenceRung[] {
+export function referenceLadder(profile: Profile, source: Picture, { copyTop = false }: { copyTop?: boolean } = {}): ReferenceRung[] {
   const aspect = source.width / source.height;
   return profile.rungs.map((rung) => {
     const height = rung.shortSide;
@@ -48,6 +50,7 @@ export function referenceLadder(profile: Profile, source: Picture): ReferenceRun
       // The low rungs' own audio rate, as shopcast encodes it: the same work on both sides.
       audioBitrateKbps: rung.audioBitrateKbps ?? profile.audio.bitrateKbps,
       audioSampleRate: profile.audio.sampleRate,
+      copy: copyTop && height === source.height && fps === source.fps,
     };
   });
 }
@@ -72,14 +75,18 @@ export function transcoderOutputLines(ladder: readonly ReferenceRung[], { profil
   return ladder
     .map((rung) => {
       const gop = String(Math.round(rung.fps * profile.segmentDurationS));
-      const args = [
-        ...['-map', '0:v', '-map', '0:a', '-c:v', 'libx264', '-preset', profile.video.preset],
+      const encode = [
+        ...['-c:v', 'libx264', '-preset', profile.video.preset],
         ...(profile.video.tune ? ['-tune', profile.video.tune] : []),
         ...['-b:v', `${rung.videoBitrateKbps}k`, '-maxrate', `${rung.maxrateKbps}k`, '-bufsize', `${rung.bufsizeKbps}k`],
         ...['-s', `${rung.width}x${rung.height}`],
         ...(rung.fpsCap === null ? [] : ['-r', String(rung.fpsCap)]),
         ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-c:a', 'aac', '-b:a', `${rung.audioBitrateKbps}k`, '-ar', String(rung.audioSampleRate)],
+      ];
+      const args = [
+        ...['-map', '0:v', '-map', '0:a'],
+        ...(rung.copy ? ['-c:v', 'copy', '-c:a', 'copy'] : encode),
         ...['-f', 'flv', `"rtmp://127.0.0.1:${rtmpPort}/hls/\${name}${rung.suffix}"`],
       ];
       return `  ${args.join(' ')} \\`;

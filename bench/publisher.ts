@@ -51,10 +51,12 @@ export interface StartPublisherOptions {
   recording: string;
   /** FFmpeg's own messages (errors only) go here. */
   logFile: string;
+  /** Keyframe interval, if not the source's usual one. */
+  gopS?: number;
 }
 
-export function startPublisher({ ffmpegPath, url, recording, logFile }: StartPublisherOptions): RunningPublisher {
-  const { width, height, fps, gopS, bitrateKbps } = SOURCE;
+export function startPublisher({ ffmpegPath, url, recording, logFile, gopS = SOURCE.gopS }: StartPublisherOptions): RunningPublisher {
+  const { width, height, fps, bitrateKbps } = SOURCE;
   const picture = pictureClockGraph(SOURCE);
   const args = recordingPublisherArgs({ url, recording, width, height, fps, gopS, bitrateKbps, picture });
   const t0Ms = Date.now();

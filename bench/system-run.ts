@@ -12,7 +12,7 @@ import { samplePlayer, watchForFirstFrame, type PlayerSampling } from './measure
 import { PlaylistWatch } from './measure/playlist-watch.js';
 import { fetchQualityClips, scoreQualityClips, type QualityClip } from './measure/quality.js';
 import { ResourceSampler } from './measure/resources.js';
-import type { HttpResult, PlayerResult, Settings, StartupResult, SystemName, SystemRun } from './model.js';
+import { MISFIT_GOP_S, TRANSCODER_ONLY, type HttpResult, type PlayerResult, type Settings, type StartupResult, type SystemName, type SystemRun } from './model.js';
 import { topVariant } from './playlist.js';
 import { SOURCE, startPublisher, type RunningPublisher } from './publisher.js';
 import { resourceFigures, transcoderSpeed, type Window } from './resource-figures.js';
@@ -78,8 +78,8 @@ function attemptInto(errors: string[]) {
 
 function startSystem(opts: SystemRunOptions): Promise<SystemUnderTest> {
   const common = { runDir: opts.dir, ffmpegPath: opts.ffmpegPath };
-  if (opts.system === 'shopcast') return startShopcastSystem(common);
-  return startNginxSystem({ ...common, variant: opts.system === 'nginx-a' ? 'a' : 'c', profile: opts.profile });
+  if (opts.system === 'shopcast' || opts.system === 'shopcast-encoded') return startShopcastSystem(common, opts.system);
+  return startNginxSystem({ ...common, name: opts.system, profile: opts.profile });
 }
 
 export async function runSystemOnce(opts: SystemRunOptions): Promise<SystemRunOutcome> {
@@ -94,7 +94,11 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
   const { settings, dir, ffmpegPath, progress } = opts;
   const attempt = attemptInto(errors);
   const system = await startSystem(opts);
-  const player = opts.playerPage && settings.playerS !== null ? { page: opts.playerPage, masterUrl: system.masterUrl, lowLatency: system.lowLatency } : null;
+  const transcoderOnly = TRANSCODER_ONLY.has(opts.system);
+  const player =
+    opts.playerPage && settings.playerS !== null && !transcoderOnly
+      ? { page: opts.playerPage, masterUrl: system.masterUrl, lowLatency: system.lowLatency }
+      : null;
   // Open before the publisher starts, closed once it showed a frame (before the steady window).
   const waiting = player && (await attempt('first frame', () => watchForFirstFrame(player)));
   const publisher = startPublisher({
@@ -102,6 +106,7 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
     url: system.publishUrl,
     recording: path.join(dir, 'source.flv'),
     logFile: path.join(dir, 'publisher.log'),
+    ...(opts.system === 'shopcast-encoded' ? { gopS: MISFIT_GOP_S } : {}),
   });
   const watch = new PlaylistWatch({ masterUrl: system.masterUrl, pollMs: settings.pollMs, clipDir: dir });
   const sampler = new ResourceSampler(system, RESOURCE_SAMPLE_MS);
@@ -136,7 +141,7 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
       live.clips = await fetchQualityClips({ rungs: watch.rungs, segments: settings.qualitySegments, dir });
     }
     const top = topVariant(watch.rungs);
-    if (top && opts.wrk) {
+    if (top && opts.wrk && !transcoderOnly) {
       progress(`wrk ${settings.wrkDurationS} s x 2`);
       live.http = await attempt('http', () => measureHttp({ playlistUrl: top.url, durationS: settings.wrkDurationS }));
       errors.push(...(live.http?.errors ?? []).map((e) => `http ${e}`));

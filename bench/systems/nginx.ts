@@ -31,7 +31,8 @@ export function nginxInstalled(): boolean {
 }
 
 export interface StartNginxOptions extends StartSystemOptions {
-  variant: 'a' | 'c';
+  /** nginx-a remuxes; nginx-c encodes the ladder; nginx-c-copy copies the rung as tall as the source. */
+  name: 'nginx-a' | 'nginx-c' | 'nginx-c-copy';
   profile: Profile;
 }
 
@@ -54,15 +55,16 @@ function giveTo(user: WorkerUser | null, ...paths: string[]): void {
   }
 }
 
-export async function startNginxSystem({ variant, runDir, ffmpegPath, profile }: StartNginxOptions): Promise<SystemUnderTest> {
-  const name = `nginx-${variant}` as const;
+export async function startNginxSystem({ name, runDir, ffmpegPath, profile }: StartNginxOptions): Promise<SystemUnderTest> {
+  const variant = name === 'nginx-a' ? 'a' : 'c';
+  const template = `nginx-${variant}`;
   const prefix = path.join(runDir, name);
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
   const user = workerUser();
   const dirs = ['hls', 'tmp'].map((dir) => path.join(prefix, dir));
   for (const dir of dirs) mkdirSync(dir, { recursive: true });
-  const ladder = referenceLadder(profile, SOURCE);
-  const config = fillTemplate(readFileSync(path.join(TEMPLATES, `${name}.conf`), 'utf8'), {
+  const ladder = referenceLadder(profile, SOURCE, { copyTop: name === 'nginx-c-copy' });
+  const config = fillTemplate(readFileSync(path.join(TEMPLATES, `${template}.conf`), 'utf8'), {
     RTMP_MODULE,
     USER: user ? `user ${WORKER_USER} ${WORKER_USER};` : '',
     PREFIX: prefix,

@@ -15,7 +15,11 @@ const streamsSchema = z.object({
   ),
 });
 
-export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): Promise<SystemUnderTest> {
+/** `shopcast-encoded` is the same shopcast: the bench feeds it keyframes that make it encode every rung. */
+export async function startShopcastSystem(
+  { ffmpegPath }: StartSystemOptions,
+  name: 'shopcast' | 'shopcast-encoded' = 'shopcast',
+): Promise<SystemUnderTest> {
   const shopcast = await startShopcast({
     name: 'bench-shopcast',
     env: { SHOPCAST_LOG_LEVEL: 'warn', FFMPEG_PATH: ffmpegPath },
@@ -28,7 +32,7 @@ export async function startShopcastSystem({ ffmpegPath }: StartSystemOptions): P
     await rm(shopcast.dataDir, { recursive: true, force: true });
   });
   return {
-    name: 'shopcast',
+    name,
     publishUrl: `${shopcast.rtmpUrl}/${shopcast.streamKey}`,
     masterUrl: `${shopcast.httpUrl}/live/demo/master.m3u8`,
     httpUrl: shopcast.httpUrl,

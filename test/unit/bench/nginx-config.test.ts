@@ -29,6 +29,15 @@ describe('referenceLadder', () => {
     );
   });
 
+  it('copies the rung as tall as the source, video and audio, for nginx-c-copy, and only that one', () => {
+    const copied = referenceLadder(profile, SOURCE, { copyTop: true });
+    assert.deepEqual(copied.map((r) => r.copy), [true, false, false, false, false]);
+    assert.deepEqual(referenceLadder(profile, SOURCE).map((r) => r.copy), [false, false, false, false, false]);
+    const [top, next] = transcoderOutputLines(copied, { profile, rtmpPort: 19350 }).split('\n');
+    assert.equal(top, '  -map 0:v -map 0:a -c:v copy -c:a copy -f flv "rtmp://127.0.0.1:19350/hls/${name}_720p" \\');
+    assert.match(next ?? '', /-c:v libx264 .* -s 854x480 /);
+  });
+
   it('caps the frame rate only where the profile does', () => {
     const capped = { ...profile, rungs: profile.rungs.map((r) => ({ ...r, maxFps: 25 })) };
     assert.deepEqual(referenceLadder(capped, SOURCE).map((r) => r.fpsCap), [25, 25, 25, 25, 25]);

@@ -131,6 +131,24 @@ describe('buildReport', () => {
     assert.equal(slow.verdicts.find((v) => v.key === 'glassToGlassMedianS')?.pass, false);
   });
 
+  it('compares transcoder CPU on equal work: both copying the top rung, and both encoding every rung', () => {
+    const pairs = buildReport([
+      ...runs,
+      run('nginx-c-copy', 0, { ...base, cpu: 0.4, ssim: { 720: 1, 480: 0.972, 360: 0.967 } }),
+      run('shopcast-encoded', 0, { ...base, cpu: 0.45, ssim: { 720: 0.993, 480: 0.971, 360: 0.967 } }),
+    ]);
+    assert.ok(Math.abs((pairs.ratios.transcoderCpuEqualWork ?? 0) - 0.3 / 0.4) < 1e-9);
+    assert.ok(Math.abs((pairs.ratios.transcoderCpuAllEncoded ?? 0) - 0.45 / 0.5) < 1e-9);
+    const verdict = (key: string) => pairs.verdicts.find((v) => v.key === key)?.pass;
+    assert.equal(verdict('transcoderCpuEqualWork'), true);
+    assert.equal(verdict('transcoderCpuAllEncoded'), true);
+    const worst = (key: string) => pairs.figures.find((f) => f.key === key)?.ratio ?? NaN;
+    assert.ok(Math.abs(worst('ssimDeltaWorstRungEqualWork') - -0.001) < 1e-9, 'shopcast 480p is 0.001 below nginx-c-copy');
+    assert.ok(Math.abs(worst('ssimDeltaWorstRungAllEncoded') - -0.002) < 1e-9, 'its encoded 720p is 0.002 below nginx-c');
+    assert.equal(pairs.figures.filter((f) => f.key === 'ssim720p').length, 1, 'per-rung rows only for shopcast against nginx-c');
+    assert.equal(buildReport(runs).ratios.transcoderCpuEqualWork, null, 'no pair, no ratio');
+  });
+
   it('judges the part delay on its own: nginx-rtmp writes no parts', () => {
     const judged = buildReport([run('shopcast', 0, { ...base, parts: [0.02, 0.04, 0.3] }), run('nginx-c', 0, base)]);
     const parts = judged.figures.find((f) => f.key === 'partDelayMedianS');
@@ -159,9 +177,9 @@ describe('renderTable', () => {
   it('lists every figure with one column per system, the ratio, target and verdict', () => {
     const table = renderTable(buildReport(runs));
     const lines = table.split('\n');
-    assert.match(lines[0] ?? '', /^figure\s+shopcast\s+nginx-a\s+nginx-c\s+ratio\s+target\s+pass$/);
+    assert.match(lines[0] ?? '', /^figure\s+shopcast\s+nginx-a\s+nginx-c\s+nginx-c-copy\s+shopcast-encoded\s+ratio\s+target\s+pass$/);
     const cpu = lines.find((l) => l.startsWith('transcoder CPU-s per media-s')) ?? '';
-    assert.match(cpu, /0\.300\s+–\s+0\.500\s+0\.60×\s+≤ 0\.8× nginx-c\s+PASS/);
+    assert.match(cpu, /0\.300\s+–\s+0\.500\s+–\s+–\s+0\.60×\s+≤ 0\.8× nginx-c\s+PASS/);
     assert.match(lines.find((l) => l.startsWith('SSIM 720p')) ?? '', /Δ \+0\.0050/);
   });
 });
