@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Settings } from './model.js';
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--player] [--keep]
-  --quick   1 round, 30 s window, wrk 5 s, no player latency (under 4 minutes)
+  --quick   1 round, 30 s window, wrk 5 s, no player latency (about 7 minutes)
             (default: 3 rounds, 60 s window, wrk 10 s, player latency 30 s)
   --player  measure player latency in --quick mode too (adds about 40 s per system)
   --keep    keep the recordings, segments and nginx prefixes (path printed at the end)`;

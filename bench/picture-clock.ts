@@ -2,6 +2,7 @@
 // of black and white squares (square k is bit k), so what a player's <video> shows can be read back to the source
 // frame, and glass-to-glass latency measured from pixels, whatever the system does (or does not) write in its
 // playlists. Squares stay readable down to the lowest rung: 40 px at 720p are 9 px at 160p.
+import type { Picture } from './nginx-config.js';
 
 /** Frame numbers wrap after 2^14 frames (9 min at 30 fps), beyond one system run (about 3 min). */
 const BITS = 14;
@@ -9,12 +10,6 @@ const SQUARE_PX = 40;
 /** Luma (0–255) below which a square reads black, above which white; in between the frame is not trusted. */
 const BLACK_BELOW = 64;
 const WHITE_ABOVE = 192;
-
-export interface Picture {
-  width: number;
-  height: number;
-  fps: number;
-}
 
 /** A point of the picture as a share of its width and height, so it holds for every rung's size. */
 export interface RelativePoint {
