@@ -122,6 +122,9 @@ async function until(page: Page, what: string, pick: (events: PageEvent[]) => Pa
 /** A `waiting` shorter than this (Chromium fires one for a few ms at a buffered seam) is no stall a shopper sees. */
 const VISIBLE_STALL_MS = 100;
 
+/** Responses (chunks) the jitter proxy must have delayed for the jitter case to count: a few seconds' worth. */
+const JITTERED_CHUNKS = 50;
+
 /** Stalls that began in [fromMs, toMs): `waiting` events not followed by `playing` within VISIBLE_STALL_MS. */
 const stallsBetween = (list: PageEvent[], fromMs: number, toMs: number): number =>
   list.filter((e, i) => {
@@ -235,7 +238,8 @@ describe('the product page on a shaped network (default ladder)', { timeout: 600
         const stalls = stallsBetween(await events(page), from, Date.now());
         const delays = proxy.delaysMs();
         t.diagnostic(`${mode.name}, jitter: ${stalls} stall(s) in ${JITTER_WATCH_MS / 1000} s, ${delays.length} chunks delayed up to ${Math.max(...delays).toFixed(0)} ms`);
-        assert.ok(delays.length > 100 && Math.max(...delays) > JITTER_MS * 0.9, 'the jitter was applied');
+        // Whole segments mean fewer responses than parts: 99 chunks in 10 s in one regular-mode run, 150 with parts.
+        assert.ok(delays.length >= JITTERED_CHUNKS && Math.max(...delays) > JITTER_MS * 0.9, `the jitter was applied: ${delays.length} chunks`);
         assert.equal(stalls, 0, JSON.stringify(await events(page)));
       } finally {
         await page.close();
