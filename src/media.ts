@@ -85,6 +85,11 @@ export function partTargetS(ladder: Ladder): number {
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
 export interface FlvSink {
   write(chunk: Buffer): void;
+  /**
+   * Told just before a video keyframe is written: its media time in seconds after the first keyframe handed to this
+   * sink. Lets a consumer know where the source's GOPs end before the next one has been encoded.
+   */
+  keyframe?(mediaS: number): void;
 }
 
 export interface FlvAttachment {

@@ -53,7 +53,8 @@ export class PublishTap implements FlvFeed {
   #clockOffsetMs: number | null = null;
   readonly #bitrate = new RateWindow(RATE_WINDOW_MS);
   readonly #frameRate = new RateWindow(RATE_WINDOW_MS);
-  readonly #sinks = new Set<FlvSink>();
+  /** Each consumer, with the timestamp of the first keyframe it was handed (its media time 0). */
+  readonly #sinks = new Map<FlvSink, number | null>();
   readonly #keyframeWaiters = new Set<(closing: boolean) => void>();
   #attachedOnce = false;
   /** Where the newest keyframe sits in the replay buffer. */
@@ -81,7 +82,16 @@ export class PublishTap implements FlvFeed {
     this.#receivedBytes += chunk.length;
     this.#lastTagWallClockMs = Date.now();
     this.#remember(tag);
-    for (const sink of this.#sinks) sink.write(chunk);
+    for (const sink of this.#sinks.keys()) this.#hand(sink, tag);
+  }
+
+  #hand(sink: FlvSink, tag: FlvTag): void {
+    if (tag.kind === 'keyframe') {
+      const originMs = this.#sinks.get(sink) ?? tag.timestampMs;
+      this.#sinks.set(sink, originMs);
+      sink.keyframe?.((tag.timestampMs - originMs) / 1000);
+    }
+    sink.write(tag.bytes);
   }
 
   #remember(tag: FlvTag): void {
@@ -222,8 +232,8 @@ export class PublishTap implements FlvFeed {
     for (const header of [this.#metadata, this.#videoHeader?.bytes, this.#audioHeader?.bytes]) {
       if (header) sink.write(header);
     }
-    for (const tag of this.#gop) sink.write(tag.bytes);
-    this.#sinks.add(sink);
+    this.#sinks.set(sink, null);
+    for (const tag of this.#gop) this.#hand(sink, tag);
     const first = this.#gop[0];
     const attachedAtMs = Date.now();
     if (!this.#attachedOnce) {

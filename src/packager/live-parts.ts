@@ -40,6 +40,8 @@ export class LiveParts {
   readonly #segmentDurationS: number;
   readonly #rungs = new Map<string, RungState>();
   #open: OpenSegment | undefined;
+  /** The newest finished segment: between its end and the next part, the next segment is the one being made. */
+  #finished: { run: number; segment: number } | undefined;
 
   constructor(opts: LivePartsOptions) {
     this.partTargetS = opts.partTargetS;
@@ -90,6 +92,7 @@ export class LiveParts {
         state.files.delete(old);
       }
     }
+    if (this.#open !== undefined) this.#finished = { run: this.#open.run, segment: this.#open.segment };
     this.#open = undefined;
   }
 
@@ -127,29 +130,35 @@ export class LiveParts {
     };
   }
 
-  /** Where `name` will be listed, if it is a part of the open segment yet to come or the next segment's first. */
+  /** Where `name` will be listed, if it is a part of the segment being made yet to come or the next segment's first. */
   directive(rung: string, name: PartName, nextMsn: number): Directive | undefined {
-    const open = this.#open;
-    const next = this.#next(rung);
-    if (open === undefined || next === undefined || name.showId !== this.#showId || name.run !== open.run) return undefined;
-    if (name.segment === open.segment && name.part >= (this.#rungs.get(rung)?.open.length ?? 0)) {
-      return { msn: nextMsn, part: name.part };
-    }
-    return name.segment === open.segment + 1 && name.part === 0 ? { msn: nextMsn + 1, part: 0 } : undefined;
+    const making = this.#making(rung);
+    if (making === undefined || name.showId !== this.#showId || name.run !== making.run) return undefined;
+    if (name.segment === making.segment && name.part >= making.parts) return { msn: nextMsn, part: name.part };
+    return name.segment === making.segment + 1 && name.part === 0 ? { msn: nextMsn + 1, part: 0 } : undefined;
   }
 
   /**
-   * The part expected next on `rung`: the open segment's next one, or the next segment's first once the open one holds
-   * a whole segment duration (FFmpeg's keyframes are due there).
+   * The part expected next on `rung`: the next one of the segment being made, or the next segment's first once that
+   * one holds a whole segment duration (FFmpeg's keyframes are due there).
    */
   #next(rung: string): PartName | undefined {
-    const state = this.#rungs.get(rung);
-    const open = this.#open;
-    if (state === undefined || open === undefined) return undefined;
-    const full = state.openElapsedS + this.partTargetS / 2 >= this.#segmentDurationS;
+    const making = this.#making(rung);
+    if (making === undefined) return undefined;
+    const full = making.elapsedS + this.partTargetS / 2 >= this.#segmentDurationS;
     return full
-      ? { showId: this.#showId, run: open.run, segment: open.segment + 1, part: 0 }
-      : { showId: this.#showId, run: open.run, segment: open.segment, part: state.open.length };
+      ? { showId: this.#showId, run: making.run, segment: making.segment + 1, part: 0 }
+      : { showId: this.#showId, run: making.run, segment: making.segment, part: making.parts };
+  }
+
+  /** The segment being made on `rung`: the open one, or, before its first part, the one after the newest finished. */
+  #making(rung: string): { run: number; segment: number; parts: number; elapsedS: number } | undefined {
+    const state = this.#rungs.get(rung);
+    if (state === undefined) return undefined;
+    if (this.#open !== undefined) {
+      return { run: this.#open.run, segment: this.#open.segment, parts: state.open.length, elapsedS: state.openElapsedS };
+    }
+    return this.#finished && { run: this.#finished.run, segment: this.#finished.segment + 1, parts: 0, elapsedS: 0 };
   }
 
   #report(rung: string, nextMsn: number): { uri: string; lastMsn: number; lastPart: number } {

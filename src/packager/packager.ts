@@ -29,6 +29,7 @@ import { renderMpd } from './render-mpd.js';
 import { RunAligner, type AlignedSegment } from './run-aligner.js';
 import { LiveParts } from './live-parts.js';
 import { RungSegmenter, type RungPart, type RungSegment } from './rung-segmenter.js';
+import { SourceKeyframes } from './source-keyframes.js';
 import { SerialQueue } from './serial-queue.js';
 import { Show } from './show.js';
 import { lastActivityMs, type ChannelState } from './show-state.js';
@@ -134,7 +135,9 @@ interface Write {
 
 /** What a run's outputs are being cut into, from its first bytes on (they may come before its start is handled). */
 interface RunInput {
+  /** Empty until the run's start is handled (its first keyframes are announced before). */
   readonly segmenters: (RungSegmenter | undefined)[];
+  readonly keyframes: SourceKeyframes;
 }
 
 // FFmpeg closes its last (short) segment when it exits, usually a moment after the stream ended; ENDLIST waits that
@@ -217,6 +220,10 @@ export class Packager implements MediaLibrary, RunOutputSink {
     }
   }
 
+  keyframe(ref: RunRef, mediaS: number): void {
+    this.#input(ref.runId).keyframes.add(mediaS);
+  }
+
   end(ref: RunRef, output: number): void {
     this.#inputs.get(ref.runId)?.segmenters[output]?.end();
   }
@@ -227,16 +234,27 @@ export class Packager implements MediaLibrary, RunOutputSink {
    */
   #openInput(event: ShopcastEvents['transcode.run.started']): void {
     const { slug, runId, ladder } = event;
-    if (this.#inputs.has(runId)) return;
-    const segmenters = ladder.rungs.map(
-      (_, output) =>
+    const { segmenters, keyframes } = this.#input(runId);
+    if (segmenters.length > 0) return;
+    ladder.rungs.forEach((_, output) =>
+      segmenters.push(
         new RungSegmenter({
           segmentDurationS: ladder.segmentDurationS,
           onPart: (part) => this.#enqueue(slug, () => this.#partDone(runId, output, part)),
           onSegment: (segment) => this.#enqueue(slug, () => this.#segmentDone(runId, output, segment)),
+          sourceKeyframes: keyframes,
         }),
+      ),
     );
-    this.#inputs.set(runId, { segmenters });
+  }
+
+  #input(runId: string): RunInput {
+    let input = this.#inputs.get(runId);
+    if (input === undefined) {
+      input = { segmenters: [], keyframes: new SourceKeyframes() };
+      this.#inputs.set(runId, input);
+    }
+    return input;
   }
 
   /** Every channel's current playlists, as the last `packager.playlists` of each said. */

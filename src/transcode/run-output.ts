@@ -5,6 +5,12 @@
 export interface RunOutputSink {
   /** The next bytes of rung `rung` (ladder order) of run `runId` of `slug`'s stream. */
   data(run: RunRef, rung: number, chunk: Buffer): void;
+  /**
+   * Every rung of the run will start a keyframe `mediaS` seconds after the run's first frame. Told as the source's
+   * keyframe is handed to FFmpeg, so before the media that ends there comes out: a segment can be closed with its
+   * last part instead of when the next one arrives.
+   */
+  keyframe(run: RunRef, mediaS: number): void;
   /** Rung `rung`'s stream is over: FFmpeg closed it or exited. */
   end(run: RunRef, rung: number): void;
 }

@@ -23,6 +23,8 @@ export interface StartRunOptions {
   outputs: number;
   stallTimeoutS: number;
   log: Logger;
+  /** The source's keyframes, as the feed announces them (see FlvSink.keyframe). */
+  onKeyframe?: (mediaS: number) => void;
 }
 
 /** Time FFmpeg gets to flush its last segment after end of input before it is killed. */
@@ -53,7 +55,7 @@ export class FfmpegRun {
   #discarded = false;
   #killReason: string | null = null;
 
-  constructor({ ffmpegPath, args, feed, outputs, stallTimeoutS, log }: StartRunOptions) {
+  constructor({ ffmpegPath, args, feed, outputs, stallTimeoutS, log, onKeyframe }: StartRunOptions) {
     this.#log = log;
     // Own process group: a Ctrl-C meant for the gateway must not kill FFmpeg behind the supervisor's back. If the
     // gateway dies, FFmpeg still ends: its stdin reaches EOF (and its outputs, EPIPE).
@@ -73,7 +75,7 @@ export class FfmpegRun {
     });
     this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => parser.push(chunk));
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.#stderr(chunk));
-    this.#attachment = feed.attach({ write: (chunk) => this.#write(chunk) });
+    this.#attachment = feed.attach({ write: (chunk) => this.#write(chunk), keyframe: onKeyframe });
     const attachment = this.#attachment;
     this.anchorWallClockMs = () => attachment.mediaStartWallClockMs();
     const watch = new StallWatch(stallTimeoutS * 1000, { nowMs: Date.now(), receivedBytes: feed.receivedBytes });

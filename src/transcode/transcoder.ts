@@ -153,8 +153,11 @@ export class StreamTranscoder {
     const { ladder, source, profile } = input;
     const args = buildFfmpegArgs({ ladder, source, profile, partDurationS: partDurationS(ladder.segmentDurationS) });
     const outputs = input.ladder.rungs.length;
-    const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, outputs, stallTimeoutS, log });
     const ref = { slug, runId };
+    // With a copied rung every rung keyframes where the source does (see buildFfmpegArgs); otherwise the encoder
+    // places them, and the source's say nothing about where segments end.
+    const onKeyframe = ladder.rungs.some((rung) => rung.passthrough) ? (mediaS: number) => output.keyframe(ref, mediaS) : undefined;
+    const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, outputs, stallTimeoutS, log, onKeyframe });
     run.outputs.forEach((stream, rung) => {
       stream.on('data', (chunk: Buffer) => output.data(ref, rung, chunk));
       stream.on('close', () => output.end(ref, rung));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { parseRssBytes } from '../../bench/procfs.js';
+import { parsePartFileName } from '../../src/media-names.js';
 import { probeSegment, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
@@ -151,6 +152,22 @@ describe('Low-Latency HLS', { timeout: 240_000 }, () => {
     // _HLS_msn alone waits for the whole segment.
     const whole = parseLowLatency(await (await sc.get(`${PLAYLIST}?_HLS_msn=${after.msn}`)).text());
     assert.ok(whole.segments.some((s) => s.msn === after.msn && s.uri !== null), 'segment complete');
+  });
+
+  test('a segment is listed with its own last part, not a part later, on copied and encoded rungs alike', async () => {
+    // The source announces its keyframes as they reach FFmpeg, so the packager knows a segment is over before the
+    // next one's first part is out: the answer to "segment N complete" lists no part of N + 1.
+    for (const rung of ['source', RUNG]) {
+      const playlist = `/live/demo/${rung}/index.m3u8`;
+      for (let round = 0; round < 2; round++) {
+        const newest = parseLowLatency(await sc.text(playlist)).segments.at(-1)!;
+        const making = newest.uri === null ? newest.msn : newest.msn + 1;
+        const answered = parseLowLatency(await sc.text(`${playlist}?_HLS_msn=${making}`));
+        const last = answered.segments.at(-1)!;
+        assert.deepEqual([last.msn, last.uri !== null], [making, true], `${rung}: segment ${making} complete, nothing of the next listed`);
+        assert.equal(parsePartFileName(answered.preloadHint ?? '')?.part, 0, 'the hint is the next segment\'s first part');
+      }
+    }
   });
 
   test('a preload-hinted part is answered as it is written', async () => {

@@ -121,6 +121,38 @@ test('the first consumer gets everything since the first keyframe; later ones st
   assert.equal(gop.length, 32, 'the whole current GOP');
 });
 
+test('a consumer is told each keyframe before it is written, in media time from the first keyframe it got', () => {
+  const tap = newTap();
+  publishGops(tap, { gopS: 1, seconds: 2.5, audio: true });
+  const consumer = (): { sink: FlvSink; told: number[]; writtenWhenTold: number[]; written: () => number } => {
+    let written = 0;
+    const told: number[] = [];
+    const writtenWhenTold: number[] = [];
+    const sink: FlvSink = {
+      write: () => {
+        written += 1;
+      },
+      keyframe: (mediaS) => {
+        told.push(mediaS);
+        writtenWhenTold.push(written);
+      },
+    };
+    return { sink, told, writtenWhenTold, written: () => written };
+  };
+  const first = consumer();
+  tap.attach(first.sink);
+  assert.deepEqual(first.told, [0, 1, 2], 'the replay since the first keyframe');
+  tap.push(interframe(2533));
+  tap.push(keyframe(3000));
+  assert.deepEqual(first.told, [0, 1, 2, 3], 'and live');
+  assert.equal(first.writtenWhenTold.at(-1), first.written() - 1, 'told before the keyframe tag is written');
+
+  const later = consumer();
+  tap.attach(later.sink);
+  tap.push(keyframe(4000));
+  assert.deepEqual(later.told, [0, 1], 'a later consumer counts from the GOP it joined at (3 s)');
+});
+
 test('a probe fails clearly when no video keyframe arrives', async () => {
   const tap = newTap();
   tap.push(tag(8, 0, AAC_HEADER));

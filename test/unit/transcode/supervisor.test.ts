@@ -90,6 +90,9 @@ class RecordingSink implements RunOutputSink {
     segmenter.push(chunk);
   }
 
+  /** FileFeed announces no keyframes: segments here close when the next keyframe part arrives. */
+  keyframe(): void {}
+
   end(run: RunRef, rung: number): void {
     this.ended.add(`${run.runId}/${rung}`);
     this.#segmenters.get(`${run.runId}/${rung}`)?.end();
