@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
+import { withModulePreloads } from './module-preloads.js';
 import { validParam } from './params.js';
 
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
@@ -47,9 +48,20 @@ export function pageRouter(opts: { publicDir: string }): Router {
   const router = Router({ caseSensitive: true, strict: true });
   const publicDir = path.resolve(opts.publicDir);
 
-  const sendPage = (res: Response, file: string): void => {
-    setPageHeaders(res);
-    res.sendFile(file, { root: publicDir });
+  // Pages are read once: what a deploy ships does not change under a running process.
+  const pages = new Map<string, Promise<string>>();
+  const page = (file: string): Promise<string> => {
+    let html = pages.get(file);
+    if (html === undefined) {
+      html = readFile(path.join(publicDir, file), 'utf8').then((text) => withModulePreloads(text, publicDir));
+      pages.set(file, html);
+    }
+    return html;
+  };
+  const sendPage = async (res: Response, file: string, transform = (html: string): string => html, csp = PAGE_CSP): Promise<void> => {
+    const html = transform(await page(file));
+    setPageHeaders(res, csp);
+    res.type('html').send(html);
   };
 
   router.get('/', (_req, res) => sendPage(res, 'index.html'));
@@ -64,9 +76,7 @@ export function pageRouter(opts: { publicDir: string }): Router {
   });
   router.get('/embed/:slug', async (req, res) => {
     validParam('slug', req.params.slug);
-    const html = await readFile(path.join(publicDir, 'watch.html'), 'utf8');
-    setPageHeaders(res, EMBED_CSP);
-    res.type('html').send(html.replace(WATCH_LAYOUT, EMBED_LAYOUT));
+    await sendPage(res, 'watch.html', (html) => html.replace(WATCH_LAYOUT, EMBED_LAYOUT), EMBED_CSP);
   });
   router.get('/dash/:slug', (req, res) => {
     validParam('slug', req.params.slug);

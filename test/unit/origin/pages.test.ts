@@ -33,6 +33,8 @@ describe('origin pages', () => {
     assert.match(html, /id="products"/);
     assert.match(html, /id="chat"/);
     assert.match(html, /src="\/vendor\/hls\.min\.js"/);
+    // The player module sits three imports deep: the browser is told of it with the page.
+    assert.match(html, /<link rel="modulepreload" href="\/js\/player\.js">\s*(<link [^>]*>\s*)*<script type="module" src="\/watch\.js">/);
   });
 
   it('serves the product page for a channel that does not exist yet (the page says so)', async () => {
