@@ -8,6 +8,8 @@ export interface Directive {
   msn: number;
   /** Absent: the whole segment `msn` is wanted. */
   part?: number;
+  /** Also satisfied when segment `msn` ends before that part (a DASH segment sent as it grows needs no more). */
+  orSegmentEnd?: boolean;
 }
 
 /** Where a media playlist stands: what a held request is checked against. */
@@ -53,7 +55,7 @@ export function decide(position: PlaylistPosition, directive: Directive): Decisi
   if (msn < position.msn) {
     const parts = position.partsOf(msn);
     // Past a complete segment's last part is part 0 of the next one; a segment no longer listed with parts is past.
-    if (parts === undefined || part < parts) return 'ready';
+    if (parts === undefined || part < parts || directive.orSegmentEnd === true) return 'ready';
     return decide(position, { msn: msn + 1, part: 0 });
   }
   if (msn === position.msn && part < position.parts) return 'ready';

@@ -160,9 +160,48 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
   /** A DASH track file, cut from the muxed files it names (immutable as they are, so it is cached like them). */
   const serveTrack = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'track' }>): Promise<void> => {
     const source = opts.media.trackSource(target.slug, target.rung, target.track);
+    if (source === undefined && target.track.kind === 'segment') {
+      await streamTrack(req, res, target, target.track.msn);
+      return;
+    }
     if (source === undefined) throw notFound('segment not published');
     const [init, media] = await Promise.all([readSegment(source.init), source.media === undefined ? undefined : readSegment(source.media)]);
     serveBytes(req, res, target.file, Buffer.from(trackFile(init, media, target.track.track)));
+  };
+
+  /**
+   * Low-latency DASH: a track file of the segment being made (or the next), sent part by part as they are written
+   * (chunked transfer), ended with the segment. Its bytes are those of the finished file, so it is cached the same.
+   * A segment that stops growing (the publisher went away) is cut off, so no client or cache takes it for whole.
+   */
+  const streamTrack = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'track' }>, msn: number): Promise<void> => {
+    const { slug, rung, file } = target;
+    let live = opts.media.liveSegment(slug, rung, msn);
+    if (live === undefined) throw notFound('segment not published');
+    const init = await readSegment(live.init);
+    let sent = 0;
+    for (;;) {
+      if (live.parts.length > sent && !res.headersSent) {
+        res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': mediaFileContentType(file), 'Cache-Control': SEGMENT_CACHE_CONTROL });
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
+      }
+      for (; sent < live.parts.length; sent++) res.write(trackFile(init, live.parts[sent], target.track.track));
+      if (live.complete) {
+        res.end();
+        return;
+      }
+      const waited = await awaitDirective(req, slug, rung, { msn, part: sent, orSegmentEnd: true }).catch(() => undefined);
+      if (waited === false) return;
+      live = waited === undefined ? undefined : opts.media.liveSegment(slug, rung, msn);
+      if (live === undefined) {
+        if (!res.headersSent) throw notFound('segment not written');
+        res.destroy();
+        return;
+      }
+    }
   };
 
   const routePlaylist = async (req: IncomingMessage, res: ServerResponse, slug: string, name: string, query: URLSearchParams): Promise<void> => {

@@ -71,6 +71,7 @@ export class MediaMirror implements MediaLibrary {
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
   readonly trackSource = WHOLE_SEGMENTS_ONLY.trackSource;
+  readonly liveSegment = WHOLE_SEGMENTS_ONLY.liveSegment;
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
     if (!RUNG_NAME.test(rung) || !MEDIA_FILE_NAME.test(file)) return undefined;

@@ -34,6 +34,20 @@ export interface MediaLibrary {
    * the segment; undefined while they are not (or no longer) published.
    */
   trackSource(slug: string, rung: string, track: DashFileName): TrackSource | undefined;
+  /**
+   * Media segment `msn` of a rung while it is being made, about to be (the next one), or just finished, with its parts
+   * so far: a DASH track file sent as it grows (chunked transfer). Undefined for any other segment.
+   */
+  liveSegment(slug: string, rung: string, msn: number): LiveSegment | undefined;
+}
+
+export interface LiveSegment {
+  /** Absolute path of the muxed init segment of the segment's run. */
+  init: string;
+  /** Its parts so far, in order (muxed, as the HLS parts). */
+  parts: readonly Uint8Array[];
+  /** No part will be added. */
+  complete: boolean;
 }
 
 export interface TrackSource {
@@ -47,13 +61,17 @@ export interface TrackSource {
  * What only the packager's own process has, for a MediaLibrary of whole segments and HLS playlists only (an HTTP
  * worker's mirror, a recorded stream): no parts, no segments in memory, nothing to wait for, no DASH track sources.
  */
-export const WHOLE_SEGMENTS_ONLY: Pick<MediaLibrary, 'part' | 'hotSegment' | 'partDirective' | 'position' | 'onChange' | 'trackSource'> = {
+export const WHOLE_SEGMENTS_ONLY: Pick<
+  MediaLibrary,
+  'part' | 'hotSegment' | 'partDirective' | 'position' | 'onChange' | 'trackSource' | 'liveSegment'
+> = {
   part: () => undefined,
   hotSegment: () => undefined,
   partDirective: () => undefined,
   position: () => undefined,
   onChange: () => () => undefined,
   trackSource: () => undefined,
+  liveSegment: () => undefined,
 };
 
 export type ChannelState = 'offline' | 'starting' | 'live' | 'reconnecting' | 'ended';

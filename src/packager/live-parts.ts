@@ -1,7 +1,7 @@
 // The parts of one show, per rung: the bytes players fetch (from memory: a part is wanted the moment it exists, and
 // for seconds only), what each low-latency playlist lists, and where a part not written yet will appear. A segment's
 // parts keep their run-based names for their whole life, so a part's URL never changes meaning.
-import { mediaPlaylistName, partFileName, type PartName } from '../media-names.js';
+import { mediaPlaylistName, parsePartFileName, partFileName, type PartName } from '../media-names.js';
 import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
 import type { ListedPart, RungParts } from './render.js';
 import type { RungPart } from './rung-segmenter.js';
@@ -94,6 +94,26 @@ export class LiveParts {
     }
     if (this.#open !== undefined) this.#finished = { run: this.#open.run, segment: this.#open.segment };
     this.#open = undefined;
+  }
+
+  /**
+   * The parts of segment `msn` on `rung` (`nextMsn`: the one being made): being made, the next (no part yet), or
+   * finished while its parts are listed; with the FFmpeg run they belong to.
+   */
+  segmentParts(rung: string, msn: number, nextMsn: number): { run: number; parts: Uint8Array[]; complete: boolean } | undefined {
+    const state = this.#rungs.get(rung);
+    if (state === undefined) return undefined;
+    const done = state.done.get(msn);
+    if (done !== undefined) {
+      const run = parsePartFileName(done[0]?.uri ?? '')?.run;
+      const parts = done.map((part) => state.bytes.get(part.uri));
+      if (run === undefined || parts.some((bytes) => bytes === undefined)) return undefined;
+      return { run, parts: parts as Uint8Array[], complete: true };
+    }
+    const making = this.#making(rung);
+    if (making === undefined || (msn !== nextMsn && msn !== nextMsn + 1)) return undefined;
+    const parts = msn === nextMsn ? state.open.map((part) => state.bytes.get(part.uri) as Uint8Array) : [];
+    return { run: making.run, parts, complete: false };
   }
 
   bytes(rung: string, file: string): Uint8Array | undefined {

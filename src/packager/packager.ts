@@ -6,7 +6,7 @@ import type { EventBus, ShopcastEvents } from '../events.js';
 import type { Logger } from '../log.js';
 import { partTargetS, type Ladder } from '../media.js';
 import type { Directive, PlaylistPosition } from '../origin/blocking-reload.js';
-import type { MediaLibrary, RenderedPlaylist, TrackSource } from '../origin/ports.js';
+import type { LiveSegment, MediaLibrary, RenderedPlaylist, TrackSource } from '../origin/ports.js';
 import { assertDateRange, type DateRange } from './date-range.js';
 import { HotSegments } from './hot-segments.js';
 import {
@@ -314,6 +314,17 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const media = this.segmentPath(slug, rung, track.source);
     return media === undefined ? undefined : { init, media };
   }
+  liveSegment(slug: string, rung: string, msn: number): LiveSegment | undefined {
+    const channel = this.#channels.get(slug);
+    const show = channel?.show;
+    if (show === undefined || show.ended) return undefined;
+    const live = channel?.parts?.segmentParts(rung, msn, show.nextMsn);
+    // A segment still to grow must be the live run's: after a reconnect the next one belongs to the next run.
+    if (live === undefined || (!live.complete && live.run !== this.#liveRunIndex(show))) return undefined;
+    const init = this.segmentPath(slug, rung, initFileName(show.showId, live.run));
+    return init === undefined ? undefined : { init, parts: live.parts, complete: live.complete };
+  }
+
 
   /**
    * Adds or replaces (same id, e.g. with an end) a date range of the channel's show; every media playlist lists it
@@ -532,6 +543,11 @@ export class Packager implements MediaLibrary, RunOutputSink {
     return [...this.#runs.values()].some((run) => run.show === show);
   }
 
+  /** The run making `show`'s segments now, if one is. */
+  #liveRunIndex(show: Show): number | undefined {
+    return [...this.#runs.values()].filter((run) => run.show === show).at(-1)?.runIndex;
+  }
+
   /** Publishes one aligned segment on every rung: files first, then the playlists that list it. */
   async #publish(run: Run, aligned: AlignedSegment): Promise<void> {
     const { show, channel } = run;
@@ -617,7 +633,12 @@ export class Packager implements MediaLibrary, RunOutputSink {
     } else {
       const maxAgeS = playlistMaxAgeS(show.targetDurationS);
       channel.master = { body: renderMasterPlaylist(show.rungs), maxAgeS };
-      channel.mpd = { body: renderMpd({ show, rungs: show.rungs, utcTimingUrl: UTC_TIME_PATH }), maxAgeS };
+      const runIndex = this.#liveRunIndex(show);
+      const lowLatency =
+        runIndex === undefined || channel.parts === undefined || channel.ladder === undefined
+          ? undefined
+          : { runIndex, partTargetS: channel.parts.partTargetS, segmentDurationS: channel.ladder.segmentDurationS };
+      channel.mpd = { body: renderMpd({ show, rungs: show.rungs, utcTimingUrl: UTC_TIME_PATH, lowLatency }), maxAgeS };
       for (const rung of show.rungs) channel.media.set(rung.name, this.#mediaPlaylist(channel, show, rung.name));
     }
     this.#bus.emit('packager.playlists', this.#playlistsOf(channel));

@@ -10,7 +10,31 @@ export interface MpdOptions {
   rungs: readonly Rung[];
   /** Where players read the server's clock (UTCTiming, ISO 8601 over HTTP). */
   utcTimingUrl: string;
+  /** While a run is making segments: low-latency DASH for its period. */
+  lowLatency?: LowLatencyMpd;
 }
+
+export interface LowLatencyMpd {
+  /** The run making segments now: the newest period's, or none is listed ahead. */
+  runIndex: number;
+  /** Duration of a segment as planned (a keyframe starts the next one there). */
+  segmentDurationS: number;
+  partTargetS: number;
+}
+
+/**
+ * Low-latency DASH (DASH-IF IOP, low-latency modes): the segment being made and the next are listed ahead at their
+ * planned duration, each available (availabilityTimeOffset) once its first part is, and sent as it grows; the next
+ * update corrects a duration that came out different. The player is asked to play this far behind live, like the
+ * low-latency HLS page, and may play up to 10 % faster to get there (as the HLS page does) or a little slower.
+ */
+const LOW_LATENCY_TARGET_S = 1.5;
+const LOW_LATENCY_MIN_S = 1;
+/** dash.js seeks back to the target once half a second past this (it catches up by speed below). */
+const LOW_LATENCY_MAX_S = 3;
+const LIVE_PLAYBACK_RATES = { min: '0.96', max: '1.1' };
+/** Segments listed ahead of the newest finished one: the one being made and the next. */
+export const SEGMENTS_AHEAD = 2;
 
 /**
  * The epoch, so that a period starts at its run's program date time and no state is needed to keep the anchor
@@ -44,11 +68,19 @@ interface Period {
  * the window, starting where the run's media time 0 is on the wall clock, so an encoder restart or a reconnect starts
  * a new period as it starts an HLS discontinuity. After the show ended it is static, periods counted from the first.
  */
-export function renderMpd({ show, rungs, utcTimingUrl }: MpdOptions): string {
+export function renderMpd({ show, rungs, utcTimingUrl, lowLatency }: MpdOptions): string {
   const periods = periodsOf(show.segments);
   const first = periods[0];
   const last = periods.at(-1);
   if (first === undefined || last === undefined) throw new RangeError(`show ${show.showId} has no segment to describe`);
+  const ahead = !show.ended && lowLatency?.runIndex === last.runIndex ? lowLatency : undefined;
+  if (ahead !== undefined) {
+    const d = Math.round(ahead.segmentDurationS * TIMESCALE);
+    for (let i = 0; i < SEGMENTS_AHEAD; i++) {
+      last.starts.push(last.endT);
+      last.endT += d;
+    }
+  }
   const newest = show.segments.at(-1) as ShowSegment;
   const windowS = show.segments.reduce((sum, segment) => sum + segment.durationS, 0);
   // A static presentation begins with its first listed segment; the first period's offset skips what slid out before.
@@ -73,9 +105,19 @@ export function renderMpd({ show, rungs, utcTimingUrl }: MpdOptions): string {
   }
   root.minBufferTime = duration(show.targetDurationS);
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<MPD${attributes(root)}>`];
+  if (ahead !== undefined) {
+    lines.push(
+      '  <ServiceDescription id="0">',
+      `    <Latency${attributes({ referenceId: '0', target: ms(LOW_LATENCY_TARGET_S), min: ms(LOW_LATENCY_MIN_S), max: ms(LOW_LATENCY_MAX_S) })}/>`,
+      `    <PlaybackRate${attributes(LIVE_PLAYBACK_RATES)}/>`,
+      '  </ServiceDescription>',
+    );
+  }
   for (const period of periods) {
     const offset = period === first ? firstOffset : 0;
-    lines.push(...renderPeriod({ showId: show.showId, period, rungs, startS: (period.startMs + toMs(offset) - originMs) / 1000, offset }));
+    const startS = (period.startMs + toMs(offset) - originMs) / 1000;
+    const availabilityTimeOffsetS = period === last && ahead !== undefined ? ahead.segmentDurationS - ahead.partTargetS : undefined;
+    lines.push(...renderPeriod({ showId: show.showId, period, rungs, startS, offset, availabilityTimeOffsetS }));
   }
   if (!show.ended) lines.push(`  <UTCTiming${attributes({ schemeIdUri: 'urn:mpeg:dash:utc:http-iso:2014', value: utcTimingUrl })}/>`);
   lines.push('</MPD>');
@@ -131,9 +173,11 @@ interface PeriodLayout {
   startS: number;
   /** presentationTimeOffset: the media time at the period's start, when not 0. */
   offset: number;
+  /** Set for the period of segments sent as they grow: how much sooner than its end a segment may be requested. */
+  availabilityTimeOffsetS?: number;
 }
 
-function renderPeriod({ showId, period, rungs, startS, offset }: PeriodLayout): string[] {
+function renderPeriod({ showId, period, rungs, startS, offset, availabilityTimeOffsetS }: PeriodLayout): string[] {
   const lines = [`  <Period${attributes({ id: `run${period.runIndex}`, start: duration(startS) })}>`];
   const template = (track: DashTrack): string[] => [
     `      <SegmentTemplate${attributes({
@@ -142,6 +186,9 @@ function renderPeriod({ showId, period, rungs, startS, offset }: PeriodLayout): 
       media: dashMediaTemplate(showId, track),
       startNumber: String(period.startNumber),
       ...(offset > 0 ? { presentationTimeOffset: String(offset) } : {}),
+      ...(availabilityTimeOffsetS === undefined
+        ? {}
+        : { availabilityTimeOffset: String(Number(availabilityTimeOffsetS.toFixed(3))), availabilityTimeComplete: 'false' }),
     })}>`,
     '        <SegmentTimeline>',
     ...timeline(period).map(
@@ -202,6 +249,11 @@ function codecsOf(rung: Rung, audio: boolean): string {
 /** FrameRateType: an integer, or a fraction with the rate to a thousandth. */
 function frameRate(fps: number): string {
   return Number.isInteger(fps) ? String(fps) : `${Math.round(fps * 1000)}/1000`;
+}
+
+/** Milliseconds, as ServiceDescription's Latency counts. */
+function ms(seconds: number): string {
+  return String(Math.round(seconds * 1000));
 }
 
 function toMs(t: number): number {

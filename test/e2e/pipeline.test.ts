@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { SEGMENTS_AHEAD } from '../../src/packager/render-mpd.js';
 import { parseMpd, segmentNumbers, type Mpd } from './helpers/dash.js';
 import { parseMaster, parseMedia, probeSegment, probeStreams, waitForMaster } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
@@ -136,7 +137,8 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.equal(audio?.contentType, 'audio');
     const master = parseMaster(await sc.text('/live/demo/master.m3u8'));
     assert.deepEqual(video.Representation.map((r) => Number(r.height)), master.variants.map((v) => v.resolution!.height), 'every rung');
-    const newest = segmentNumbers(video.SegmentTemplate).at(-1)!;
+    // The newest finished one: those after it are listed ahead (low-latency DASH, the next test's).
+    const newest = segmentNumbers(video.SegmentTemplate).at(-1 - SEGMENTS_AHEAD)!;
     const work = await mkdtemp(path.join(tmpdir(), 'shopcast-dash-'));
     for (const [set, type] of [[video, 'video'], [audio, 'audio']] as const) {
       for (const representation of set.Representation) {
@@ -155,6 +157,40 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.equal((await sc.get(`/live/demo/${rung}/zz9-${newest}.v.m4s`)).status, 404, 'another show\'s track file');
     assert.equal((await sc.get(`/live/demo/${rung}/${video.SegmentTemplate.media.replace('$Number$', '999999')}`)).status, 404, 'a segment not listed');
     assert.equal((await sc.get(`/live/demo/${rung}/x-1.q.m4s`)).status, 400, 'a malformed name');
+  });
+
+  test('low-latency DASH: the segment being made is sent part by part as it is written, the next one held until it starts', async () => {
+    const mpd = parseMpd(await sc.text('/live/demo/manifest.mpd'));
+    assert.equal(mpd.ServiceDescription?.Latency?.target, '1500', 'the latency players are asked to keep');
+    const [video] = mpd.Period.at(-1)!.AdaptationSet;
+    const template = video!.SegmentTemplate;
+    assert.equal(template.availabilityTimeComplete, 'false');
+    assert.ok(Number(template.availabilityTimeOffset) > 1, 'requested once its first part exists');
+    const listed = segmentNumbers(template);
+    const base = `/live/demo/${video!.Representation.at(-1)!.BaseURL}`;
+    const urlOf = (msn: number): string => base + template.media.replace('$Number$', String(msn));
+    /** The response's chunks with the time each arrived, from the request on. */
+    const timed = async (url: string): Promise<{ status: number; chunks: { atMs: number; bytes: Uint8Array }[] }> => {
+      const askedMs = Date.now();
+      const res = await sc.get(url);
+      const chunks: { atMs: number; bytes: Uint8Array }[] = [];
+      for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push({ atMs: Date.now() - askedMs, bytes });
+      return { status: res.status, chunks };
+    };
+    const [making, next] = await Promise.all([timed(urlOf(listed.at(-2)!)), timed(urlOf(listed.at(-1)!))]);
+    for (const answer of [making, next]) assert.equal(answer.status, 200);
+    const spanMs = (answer: typeof making): number => answer.chunks.at(-1)!.atMs - answer.chunks[0]!.atMs;
+    assert.ok(making.chunks.length >= 2 && spanMs(making) > 300, `sent as it grows: ${making.chunks.length} chunks over ${spanMs(making)} ms`);
+    assert.ok(next.chunks[0]!.atMs >= making.chunks.at(-1)!.atMs - 50, 'the next segment begins when the one before ends');
+    assert.ok(spanMs(next) > 1000, `and grows over its duration (${spanMs(next)} ms)`);
+    // What was sent as it grew is the finished file, byte for byte, and decodes.
+    const whole = Buffer.from(await (await sc.get(urlOf(listed.at(-2)!))).arrayBuffer());
+    assert.deepEqual(Buffer.concat(making.chunks.map((c) => c.bytes)), whole);
+    const init = Buffer.from(await (await sc.get(base + template.initialization)).arrayBuffer());
+    const work = await mkdtemp(path.join(tmpdir(), 'shopcast-lldash-'));
+    const [stream] = await probeStreams(init, whole, path.join(work, 'segment.mp4'));
+    assert.ok(stream!.frames >= 55, `${stream!.frames} frames decoded`);
+    assert.equal((await sc.get(urlOf(listed.at(-1)! + 5))).status, 404, 'a segment too far ahead is not waited for');
   });
 
   test('the stream key appears in no process argument, file name, playlist or log line', async () => {

@@ -55,6 +55,7 @@ export class SimulatedLiveMedia implements MediaLibrary {
   readonly position = WHOLE_SEGMENTS_ONLY.position;
   readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
   readonly trackSource = WHOLE_SEGMENTS_ONLY.trackSource;
+  readonly liveSegment = WHOLE_SEGMENTS_ONLY.liveSegment;
 
   playlist(slug: string, name: string): RenderedPlaylist | undefined {
     if (slug !== this.#opts.slug || !this.#serving()) return undefined;

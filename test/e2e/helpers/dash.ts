@@ -6,6 +6,8 @@ export interface MpdSegmentTemplate {
   startNumber: string;
   initialization: string;
   media: string;
+  availabilityTimeOffset?: string;
+  availabilityTimeComplete?: string;
   SegmentTimeline: { S: Array<{ t?: string; d: string; r?: string }> };
 }
 export interface MpdRepresentation {
@@ -29,6 +31,7 @@ export interface MpdPeriod {
 }
 export interface Mpd {
   type: 'dynamic' | 'static';
+  ServiceDescription?: { Latency?: { target: string } };
   mediaPresentationDuration?: string;
   minimumUpdatePeriod?: string;
   UTCTiming?: Array<{ schemeIdUri: string; value: string }>;

@@ -45,6 +45,12 @@ describe('deciding a held playlist request', () => {
     assert.equal(decide(position({ parts: 0 }), { msn: 9, part: 6 }), 'wait', 'segment 10 has none yet');
   });
 
+  it('answers a segment sent as it grows at its next part or at its end, whichever comes first', () => {
+    assert.equal(decide(position({ parts: 0 }), { msn: 9, part: 6, orSegmentEnd: true }), 'ready', 'segment 9 is over');
+    assert.equal(decide(position(), { msn: 10, part: 2, orSegmentEnd: true }), 'wait', 'segment 10 is still growing');
+    assert.equal(decide(position(), { msn: 10, part: 1, orSegmentEnd: true }), 'ready');
+  });
+
   it('refuses requests too far ahead', () => {
     assert.equal(decide(position(), { msn: 13 }), 'too-far-ahead', 'more than two segments ahead');
     assert.equal(decide(position(), { msn: 12 }), 'wait');

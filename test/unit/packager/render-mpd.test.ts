@@ -176,6 +176,36 @@ describe('DASH manifest', () => {
     assert.deepEqual(periodsOf(parse(render(show))).map((p) => p.id), ['run1']);
   });
 
+  it('while a run makes segments: the one being made and the next listed ahead, available once their first part is', () => {
+    const show = showOf([[2, 2], [2, 1.967]]);
+    const lowLatency = { runIndex: 1, segmentDurationS: 2, partTargetS: 0.367 };
+    const mpd = parse(renderMpd({ show, rungs: RUNGS, utcTimingUrl: UTC, lowLatency }));
+    assert.deepEqual(mpd.ServiceDescription, {
+      id: '0',
+      Latency: { referenceId: '0', target: '1500', min: '1000', max: '3000' },
+      PlaybackRate: { min: '0.96', max: '1.1' },
+    });
+    const [old, live] = periodsOf(mpd);
+    assert.ok(old && live);
+    for (const set of setsOf(live)) {
+      const template = set.SegmentTemplate as Node;
+      assert.equal(template.availabilityTimeOffset, '1.633', 'a segment duration less a part');
+      assert.equal(template.availabilityTimeComplete, 'false', 'sent as it grows');
+      assert.deepEqual(durationsOf(set), [2000, 1967, 2000, 2000], 'two planned segments after the listed ones');
+      assert.equal(template.startNumber, '2');
+    }
+    for (const set of setsOf(old)) {
+      assert.equal((set.SegmentTemplate as Node).availabilityTimeOffset, undefined, 'an earlier run\'s period is whole');
+      assert.deepEqual(durationsOf(set), [2000, 2000]);
+    }
+    const between = parse(renderMpd({ show, rungs: RUNGS, utcTimingUrl: UTC, lowLatency: { ...lowLatency, runIndex: 2 } }));
+    assert.equal(between.ServiceDescription, undefined, 'a new run has no period yet: nothing is listed ahead');
+    assert.deepEqual(durationsOf(setsOf(periodsOf(between)[1] as Node)[0] as Node), [2000, 1967]);
+    show.end();
+    const ended = parse(renderMpd({ show, rungs: RUNGS, utcTimingUrl: UTC, lowLatency }));
+    assert.equal(ended.ServiceDescription, undefined, 'nor after the end');
+  });
+
   it('refuses a show with nothing to describe', () => {
     assert.throws(() => render(showOf([])), RangeError);
   });
