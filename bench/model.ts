@@ -181,6 +181,8 @@ export interface SystemRun {
   quality: QualityResult[] | null;
   http: HttpResult | null;
   player: PlayerResult | null;
+  /** The same, with dash.js on the DASH manifest (null for a system without one). */
+  dashPlayer: PlayerResult | null;
   /** What went wrong in this run (a figure that could not be measured is null and says why here). */
   errors: string[];
 }

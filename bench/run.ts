@@ -35,6 +35,7 @@ function failedRun(system: SystemName, round: number, error: string): SystemRun 
     quality: null,
     http: null,
     player: null,
+    dashPlayer: null,
     errors: [error],
   };
 }

@@ -8,7 +8,7 @@ import { delays, placeRungs, playerLatencies } from './analysis.js';
 import { decodeFingerprints } from './media-files.js';
 import { measureHttp } from './measure/http.js';
 import type { PlayerPage } from './measure/player-page.js';
-import { samplePlayer, watchForFirstFrame, type PlayerSampling } from './measure/player.js';
+import { samplePlayer, watchForFirstFrame, type PlayerSampling, type PlayerSamplingOptions } from './measure/player.js';
 import { PlaylistWatch } from './measure/playlist-watch.js';
 import { fetchQualityClips, scoreQualityClips, type QualityClip } from './measure/quality.js';
 import { ResourceSampler } from './measure/resources.js';
@@ -56,10 +56,24 @@ interface LiveData {
   info: Record<string, unknown>;
   clips: QualityClip[] | null;
   http: HttpResult | null;
-  playing: PlayerSampling | null;
-  playerError: string | null;
+  /** The player page on the master playlist, and on the DASH manifest (dash.js) for a system that has one. */
+  hls: PlayerPhase | null;
+  dash: PlayerPhase | null;
   /** Wall clock of the first frame on a page opened before the show, null if not measured or none came. */
   firstFrameWallMs: number | null;
+}
+
+interface PlayerPhase {
+  sampling: PlayerSampling | null;
+  error: string | null;
+}
+
+/** Plays `target` for the player phase: its samples, or why there are none. */
+async function playerPhase(request: PlayerSamplingOptions): Promise<PlayerPhase> {
+  return samplePlayer(request).then(
+    (sampling) => ({ sampling, error: null }),
+    (err: Error) => ({ sampling: null, error: err.message }),
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -118,8 +132,8 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
     info: {},
     clips: null,
     http: null,
-    playing: null,
-    playerError: null,
+    hls: null,
+    dash: null,
     firstFrameWallMs: null,
   };
   try {
@@ -149,10 +163,11 @@ async function measureLive(opts: SystemRunOptions, errors: string[]): Promise<Li
     if (player && settings.playerS !== null) {
       progress(`player ${settings.playerS} s`);
       const request = { ...player, durationS: settings.playerS, intervalMs: PLAYER_SAMPLE_MS };
-      live.playing = await samplePlayer(request).catch((err: Error) => {
-        live.playerError = err.message;
-        return null;
-      });
+      live.hls = await playerPhase(request);
+      if (system.dashUrl !== null) {
+        progress(`dash.js player ${settings.playerS} s`);
+        live.dash = await playerPhase({ ...request, masterUrl: system.dashUrl, dash: true });
+      }
     }
   } finally {
     await sampler.stop();
@@ -206,21 +221,14 @@ async function analyse(opts: SystemRunOptions, live: LiveData, errors: string[])
   const delay = placed && top ? delays({ placed, parts, topRung: top.label, originMs, ...window, runsOnTop }) : null;
   const quality =
     clips && source ? await scoreQualityClips({ ffmpegPath, clips, source, recording: publisher.recording, t0Ms }) : null;
-  let player: PlayerResult | null = null;
-  if (live.playing && placed) {
-    const { samples, timeToPlayingS, pageToFirstFrameS } = live.playing;
-    player = playerLatencies({ samples, placed, originMs, timeToPlayingS, pageToFirstFrameS, fps: SOURCE.fps });
-  } else if (live.playerError !== null) {
-    player = {
-      pdtLatencyS: null,
-      timelineLatencyS: [],
-      pictureLatencyS: [],
-      timeToPlayingS: null,
-      pageToFirstFrameS: null,
-      samples: [],
-      error: live.playerError,
-    };
-  }
+  const playerOf = (phase: PlayerPhase | null): PlayerResult | null => {
+    if (phase?.sampling && placed) {
+      const { samples, timeToPlayingS, pageToFirstFrameS } = phase.sampling;
+      return playerLatencies({ samples, placed, originMs, timeToPlayingS, pageToFirstFrameS, fps: SOURCE.fps });
+    }
+    if (phase?.error == null) return null;
+    return { pdtLatencyS: null, timelineLatencyS: [], pictureLatencyS: [], timeToPlayingS: null, pageToFirstFrameS: null, samples: [], error: phase.error };
+  };
   const resources =
     sampler.samples.length > 0
       ? {
@@ -242,7 +250,8 @@ async function analyse(opts: SystemRunOptions, live: LiveData, errors: string[])
     resources,
     quality,
     http: live.http,
-    player,
+    player: playerOf(live.hls),
+    dashPlayer: playerOf(live.dash),
     errors,
   };
 }

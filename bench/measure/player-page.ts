@@ -1,5 +1,6 @@
-// Serves the bench's player page: its two files, the product page's player.js and hls.js, from one small origin.
+// Serves the bench's player page: its two files, the product page's player.js, hls.js and dash.js, from one small origin.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +14,15 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/bench-player.js': { file: path.join(PAGE_DIR, 'bench-player.js'), type: 'text/javascript' },
   '/player.js': { file: path.join(ROOT, 'public', 'js', 'player.js'), type: 'text/javascript' },
   '/hls.min.js': { file: path.join(ROOT, 'node_modules', 'hls.js', 'dist', 'hls.min.js'), type: 'text/javascript' },
+  '/dash.all.min.js': { file: createRequire(import.meta.url).resolve('dashjs'), type: 'text/javascript' },
 };
 
 export interface PlayerPage {
   /**
    * Page URL that plays `masterUrl`, by parts (hls.js lowLatencyMode) or by whole segments; `waitForShow`: the page
-   * is opened before the playlist exists and plays it once served.
+   * is opened before the playlist exists and plays it once served; `dash`: `masterUrl` is an MPD, played by dash.js.
    */
-  urlFor(masterUrl: string, opts: { lowLatency: boolean; waitForShow?: boolean }): string;
+  urlFor(masterUrl: string, opts: { lowLatency: boolean; waitForShow?: boolean; dash?: boolean }): string;
   close(): Promise<void>;
 }
 
@@ -44,8 +46,8 @@ export async function servePlayerPage(): Promise<PlayerPage> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return {
-    urlFor: (masterUrl, { lowLatency, waitForShow = false }) =>
-      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${lowLatency ? '' : '&latency=regular'}${waitForShow ? '&wait=1' : ''}`,
+    urlFor: (masterUrl, { lowLatency, waitForShow = false, dash = false }) =>
+      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${lowLatency ? '' : '&latency=regular'}${waitForShow ? '&wait=1' : ''}${dash ? '&player=dash' : ''}`,
     close,
   };
 }

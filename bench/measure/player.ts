@@ -14,6 +14,8 @@ export interface PlayerTarget {
   masterUrl: string;
   /** Play as the product page plays parts (hls.js lowLatencyMode), else whole segments. */
   lowLatency: boolean;
+  /** `masterUrl` is a DASH manifest, played by dash.js as shopcast's DASH page plays it. */
+  dash?: boolean;
 }
 
 export interface PlayerSamplingOptions extends PlayerTarget {
@@ -46,13 +48,13 @@ async function firstFrameWallMs(tab: Page): Promise<number | null> {
   return null;
 }
 
-export async function samplePlayer({ page, masterUrl, lowLatency, durationS, intervalMs }: PlayerSamplingOptions): Promise<PlayerSampling> {
+export async function samplePlayer({ page, masterUrl, lowLatency, dash, durationS, intervalMs }: PlayerSamplingOptions): Promise<PlayerSampling> {
   const browser = await launchBrowser();
   const close = onCleanup('chromium', () => browser.close());
   try {
     const tab: Page = await browser.newPage({ width: 1280, height: 800 });
     const openedMs = Date.now();
-    await tab.goto(page.urlFor(masterUrl, { lowLatency }));
+    await tab.goto(page.urlFor(masterUrl, { lowLatency, dash }));
     await waitForPlayback(tab, { advanceS: 2, timeoutMs: 30_000 });
     const timeToPlayingS = (Date.now() - openedMs) / 1000;
     const firstFrame = await firstFrameWallMs(tab);

@@ -1,26 +1,34 @@
 // Plays ?src= with the product page's LivePlayer (?latency=regular: whole segments, as for a system without parts)
 // and exposes what the bench samples as window.bench. With ?wait=1 the page is open before the show: it asks for the
 // playlist every 100 ms, as a shopper's page that learns at once that the seller went live, and plays it when served.
+// With ?player=dash, src is a DASH manifest, played by dash.js with its defaults and the manifest's low-latency
+// service description, as shopcast's DASH page plays it.
+/* global dashjs */
 import { LivePlayer } from '/player.js';
 
 const params = new URLSearchParams(location.search);
 const video = /** @type {HTMLVideoElement} */ (document.getElementById('video'));
-const ignore = () => {};
-const player = new LivePlayer({
-  video,
-  lowLatency: params.get('latency') !== 'regular',
-  onLevels: ignore,
-  onLevelSwitched: ignore,
-  onTrouble: ignore,
-  onAutoplay: ignore,
-  onUnsupported: ignore,
-});
 const src = params.get('src') ?? '';
 /** Wall clock of the first frame presented, null before. */
 let firstFrameWallMs = null;
 video.requestVideoFrameCallback(() => {
   firstFrameWallMs = Date.now();
 });
+
+/** dash.js is loaded only for the DASH page: a megabyte to parse would delay every HLS page's first frame. */
+function loadDashJs() {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/dash.all.min.js';
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  });
+}
+
+/** What sample() reads of the player playing: hls.js's, or dash.js's. */
+let playingHls = () => null;
+let dashPlayer = null;
 
 async function served() {
   for (;;) {
@@ -30,8 +38,26 @@ async function served() {
   }
 }
 
-if (params.get('wait') === '1') served().then(() => player.load(src));
-else player.load(src);
+if (params.get('player') === 'dash') {
+  loadDashJs().then(() => {
+    dashPlayer = dashjs.MediaPlayer().create();
+    dashPlayer.initialize(video, src, true);
+  });
+} else {
+  const ignore = () => {};
+  const player = new LivePlayer({
+    video,
+    lowLatency: params.get('latency') !== 'regular',
+    onLevels: ignore,
+    onLevelSwitched: ignore,
+    onTrouble: ignore,
+    onAutoplay: ignore,
+    onUnsupported: ignore,
+  });
+  playingHls = () => player.hls;
+  if (params.get('wait') === '1') served().then(() => player.load(src));
+  else player.load(src);
+}
 
 /** The fragment of the playing level that holds `time`, as hls.js placed it on its timeline. */
 function fragmentAt(hls, time) {
@@ -72,20 +98,20 @@ window.bench = {
   firstFrameWallMs: () => firstFrameWallMs,
   /** @param {Array<{ x: number, y: number }>} points where the picture clock's squares are */
   sample(points) {
-    const hls = player.hls;
+    const playing = playingHls();
     const currentTime = video.currentTime;
-    const fragment = fragmentAt(hls, currentTime);
+    const fragment = fragmentAt(playing, currentTime);
     const lumas = lumasAt(points);
     return {
       wallMs: Date.now(),
       lumas,
       currentTime,
-      playingDateMs: hls?.playingDate ? hls.playingDate.getTime() : null,
+      playingDateMs: playing?.playingDate ? playing.playingDate.getTime() : null,
       fragUrl: fragment ? fragment.url : null,
       fragStart: fragment ? fragment.start : null,
-      level: hls ? hls.currentLevel : -1,
+      level: playing ? playing.currentLevel : -1,
       height: video.videoHeight || null,
-      targetLatencyS: hls?.targetLatency ?? null,
+      targetLatencyS: playing?.targetLatency ?? dashPlayer?.getTargetLiveDelay() ?? null,
       bufferAheadS: bufferAhead(currentTime),
       playbackRate: video.playbackRate,
     };

@@ -128,6 +128,7 @@ export async function startNginxSystem({ name, runDir, ffmpegPath, profile }: St
     masterUrl: `${httpUrl}/hls/${STREAM}.m3u8`,
     httpUrl,
     lowLatency: false,
+    dashUrl: null,
     transcodes: variant === 'c',
     gatewayPids: () => {
       const pid = worker();

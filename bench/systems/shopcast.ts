@@ -37,6 +37,7 @@ export async function startShopcastSystem(
     masterUrl: `${shopcast.httpUrl}/live/demo/master.m3u8`,
     httpUrl: shopcast.httpUrl,
     lowLatency: true,
+    dashUrl: `${shopcast.httpUrl}/live/demo/manifest.mpd`,
     transcodes: true,
     gatewayPids: () => {
       const primary = shopcast.process.pid;

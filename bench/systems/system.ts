@@ -19,6 +19,8 @@ export interface SystemUnderTest {
   /** Whether its playlists carry LL-HLS parts: the player then plays them as the product page does (hls.js
    * lowLatencyMode); without, it plays whole segments. */
   lowLatency: boolean;
+  /** Its DASH manifest, which the bench plays in dash.js too; null for a system without DASH. */
+  dashUrl: string | null;
   /** Whether the system transcodes (has a transcoder to measure). */
   transcodes: boolean;
   /** The processes serving RTMP and HTTP, whose CPU and memory together count as the gateway's; the first is the

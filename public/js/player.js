@@ -25,12 +25,6 @@ const HLS_LOW_LATENCY = {
   abrBandWidthUpFactor: 0.6,
   // A second behind the target is a lot here: caught up twice as fast (speech stays natural at 1.1x).
   maxLiveSyncPlaybackRate: 1.1,
-  // Shown sooner. shopcast's fMP4 parts are remuxed, not transmuxed: a worker would do little but delay the first
-  // part by its own start (hls.js parsed a second time). And the first rung is chosen from hls.js's default estimate
-  // (capped to the player's size) instead of after loading a whole segment of the lowest rung to measure the link;
-  // the parts that follow measure it within a second.
-  enableWorker: false,
-  testBandwidth: false,
 };
 
 /** Regular HLS (`?latency=regular`): whole segments, two behind the edge, for links where a second is too little. */

@@ -16,7 +16,14 @@ interface Figures {
   parts?: number[];
   /** Glass-to-glass samples read from the picture clock. */
   glass?: number[];
+  /** The same with dash.js. */
+  dashGlass?: number[];
 }
+
+const picturePlayer = (pictureLatencyS: number[] | undefined): SystemRun['player'] =>
+  pictureLatencyS === undefined
+    ? null
+    : { pdtLatencyS: null, timelineLatencyS: [], pictureLatencyS, timeToPlayingS: 1, pageToFirstFrameS: 0.6, samples: [], error: null };
 
 function run(system: SystemName, round: number, f: Figures): SystemRun {
   const proc = { cpuS: 1, processes: 1, rssMaxMiB: f.rss };
@@ -58,10 +65,8 @@ function run(system: SystemName, round: number, f: Figures): SystemRun {
       error: null,
     })),
     http: { playlist: wrk(f.playlistRps, 10), segment: wrk(1000, f.segmentMiB), errors: [] },
-    player:
-      f.glass === undefined
-        ? null
-        : { pdtLatencyS: null, timelineLatencyS: [], pictureLatencyS: f.glass, timeToPlayingS: 1, pageToFirstFrameS: 0.6, samples: [], error: null },
+    player: picturePlayer(f.glass),
+    dashPlayer: picturePlayer(f.dashGlass),
     errors: [],
   };
 }
@@ -129,6 +134,13 @@ describe('buildReport', () => {
     assert.equal(report.verdicts.find((v) => v.key === 'glassToGlassMedianS')?.pass, true);
     const slow = buildReport([run('shopcast', 0, { ...base, glass: [1.6, 1.7] })], ['shopcast']);
     assert.equal(slow.verdicts.find((v) => v.key === 'glassToGlassMedianS')?.pass, false);
+  });
+
+  it('takes the DASH glass to glass from dash.js\'s samples, into ratios.glassToGlassDashMedianS', () => {
+    assert.equal(report.ratios.glassToGlassDashMedianS, null, 'no DASH player, no figure');
+    const dash = buildReport([run('shopcast', 0, { ...base, glass: [1.2], dashGlass: [1.1, 1.3, 1.9] })], ['shopcast']);
+    assert.ok(Math.abs((dash.ratios.glassToGlassDashMedianS ?? 0) - 1.3) < 1e-9);
+    assert.equal(dash.verdicts.find((v) => v.key === 'glassToGlassDashMedianS')?.pass, true);
   });
 
   it('compares transcoder CPU on equal work: both copying the top rung, and both encoding every rung', () => {
