@@ -314,6 +314,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const media = this.segmentPath(slug, rung, track.source);
     return media === undefined ? undefined : { init, media };
   }
+
   liveSegment(slug: string, rung: string, msn: number): LiveSegment | undefined {
     const channel = this.#channels.get(slug);
     const show = channel?.show;
@@ -324,7 +325,6 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const init = this.segmentPath(slug, rung, initFileName(show.showId, live.run));
     return init === undefined ? undefined : { init, parts: live.parts, complete: live.complete };
   }
-
 
   /**
    * Adds or replaces (same id, e.g. with an end) a date range of the channel's show; every media playlist lists it
