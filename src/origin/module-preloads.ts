@@ -12,9 +12,7 @@ const MODULE_SCRIPT = /<script type="module" src="([^"]+)"><\/script>/g;
 export async function importGraph(publicDir: string, entry: string): Promise<string[]> {
   const seen = new Set<string>([entry]);
   const found: string[] = [];
-  const visit = async (url: string): Promise<void> => {
-    const source = await readModule(publicDir, url);
-    if (source === undefined) return;
+  const visit = async (url: string, source: string): Promise<void> => {
     const children: string[] = [];
     for (const match of source.matchAll(STATIC_IMPORT)) {
       const specifier = match[1] ?? match[2] ?? '';
@@ -26,12 +24,14 @@ export async function importGraph(publicDir: string, entry: string): Promise<str
       children.push(child);
     }
     for (const child of children) {
-      if ((await readModule(publicDir, child)) === undefined) continue;
+      const text = await readModule(publicDir, child);
+      if (text === undefined) continue;
       found.push(child);
-      await visit(child);
+      await visit(child, text);
     }
   };
-  await visit(entry);
+  const source = await readModule(publicDir, entry);
+  if (source !== undefined) await visit(entry, source);
   return found;
 }
 

@@ -28,10 +28,7 @@ export function buildFfmpegArgs({ ladder, source, profile, partDurationS }: Buil
   const video = source.video;
   if (!video) throw new Error('cannot transcode a source without video');
   const encoded = ladder.rungs.filter((rung) => !rung.passthrough);
-  const forceKeyFrames = ladder.rungs.some((rung) => rung.passthrough)
-    ? // Encoded rungs take their keyframes from the copied source, so every rung cuts at the same frames.
-      'source'
-    : `expr:gte(t,n_forced*${ladder.segmentDurationS})`;
+  const forceKeyFrames = keyframesFollowSource(ladder) ? 'source' : `expr:gte(t,n_forced*${ladder.segmentDurationS})`;
   const args = [
     ...['-hide_banner', '-nostats', '-loglevel', 'warning', '-progress', 'pipe:1'],
     ...inputArgs(video, encoded.length > 0),
@@ -45,6 +42,14 @@ export function buildFfmpegArgs({ ladder, source, profile, partDurationS }: Buil
     args.push(...fragmentedMp4Args(partDurationS), `pipe:${FIRST_OUTPUT_FD + i}`);
   });
   return args;
+}
+
+/**
+ * Whether every rung keyframes where the source does: with a copied rung, the encoded ones take their keyframes from
+ * the source (`-force_key_frames source`), so every rung cuts at the same frames; otherwise FFmpeg places them.
+ */
+export function keyframesFollowSource(ladder: Ladder): boolean {
+  return ladder.rungs.some((rung) => rung.passthrough);
 }
 
 /**

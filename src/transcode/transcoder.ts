@@ -2,7 +2,7 @@
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { partDurationS, type FlvFeed, type Ladder, type Rung, type SourceInfo } from '../media.js';
-import { buildFfmpegArgs } from './command.js';
+import { buildFfmpegArgs, keyframesFollowSource } from './command.js';
 import type { FfmpegInfo } from './capabilities.js';
 import { DISK_FULL_BYTES, DISK_RESUME_BYTES, freeBytes } from './disk-space.js';
 import type { Profile } from './profile.js';
@@ -154,9 +154,8 @@ export class StreamTranscoder {
     const args = buildFfmpegArgs({ ladder, source, profile, partDurationS: partDurationS(ladder.segmentDurationS) });
     const outputs = input.ladder.rungs.length;
     const ref = { slug, runId };
-    // With a copied rung every rung keyframes where the source does (see buildFfmpegArgs); otherwise the encoder
-    // places them, and the source's say nothing about where segments end.
-    const onKeyframe = ladder.rungs.some((rung) => rung.passthrough) ? (mediaS: number) => output.keyframe(ref, mediaS) : undefined;
+    // Where FFmpeg places the keyframes itself, the source's say nothing about where segments end.
+    const onKeyframe = keyframesFollowSource(ladder) ? (mediaS: number) => output.keyframe(ref, mediaS) : undefined;
     const run = new FfmpegRun({ ffmpegPath: ffmpeg.path, args, feed: input.feed, outputs, stallTimeoutS, log, onKeyframe });
     run.outputs.forEach((stream, rung) => {
       stream.on('data', (chunk: Buffer) => output.data(ref, rung, chunk));
