@@ -176,7 +176,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
    */
   const streamTrack = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'track' }>, msn: number): Promise<void> => {
     const { slug, rung, file } = target;
-    let live = opts.media.liveSegment(slug, rung, msn);
+    let live = opts.media.liveSegment(slug, rung, target.track.showId, msn);
     if (live === undefined) throw notFound('segment not published');
     const init = await readSegment(live.init);
     let sent = 0;
@@ -195,7 +195,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
       }
       const waited = await awaitDirective(req, slug, rung, { msn, part: sent, orSegmentEnd: true }).catch(() => undefined);
       if (waited === false) return;
-      live = waited === undefined ? undefined : opts.media.liveSegment(slug, rung, msn);
+      live = waited === undefined ? undefined : opts.media.liveSegment(slug, rung, target.track.showId, msn);
       if (live === undefined) {
         if (!res.headersSent) throw notFound('segment not written');
         res.destroy();

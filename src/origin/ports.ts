@@ -35,10 +35,11 @@ export interface MediaLibrary {
    */
   trackSource(slug: string, rung: string, track: DashFileName): TrackSource | undefined;
   /**
-   * Media segment `msn` of a rung while it is being made, about to be (the next one), or just finished, with its parts
-   * so far: a DASH track file sent as it grows (chunked transfer). Undefined for any other segment.
+   * Media segment `msn` of show `showId` on a rung while it is being made, about to be (the next one), or just
+   * finished, with its parts so far: a DASH track file sent as it grows (chunked transfer). Undefined for any other
+   * segment, and for another show's.
    */
-  liveSegment(slug: string, rung: string, msn: number): LiveSegment | undefined;
+  liveSegment(slug: string, rung: string, showId: string, msn: number): LiveSegment | undefined;
 }
 
 export interface LiveSegment {

@@ -315,10 +315,10 @@ export class Packager implements MediaLibrary, RunOutputSink {
     return media === undefined ? undefined : { init, media };
   }
 
-  liveSegment(slug: string, rung: string, msn: number): LiveSegment | undefined {
+  liveSegment(slug: string, rung: string, showId: string, msn: number): LiveSegment | undefined {
     const channel = this.#channels.get(slug);
     const show = channel?.show;
-    if (show === undefined || show.ended) return undefined;
+    if (show === undefined || show.ended || show.showId !== showId) return undefined;
     const live = channel?.parts?.segmentParts(rung, msn, show.nextMsn);
     // A segment still to grow must be the live run's: after a reconnect the next one belongs to the next run.
     if (live === undefined || (!live.complete && live.run !== this.#liveRunIndex(show))) return undefined;
