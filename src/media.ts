@@ -59,27 +59,39 @@ export interface Ladder {
   rungs: Rung[];
 }
 
-/** Parts a second of media is cut into for low-latency playlists. */
+/** Parts a second of media is cut into for low-latency playlists, about. */
 const PARTS_PER_SECOND = 3;
+/** A part's frames over a part target's (one frame more, see partTargetS) must stay at least 85%: six frames or more. */
+const MIN_PART_FRAMES = 6;
 
-/**
- * Duration of a part (LL-HLS partial segment) of segments of `segmentDurationS`: a whole fraction of the segment, about
- * a third of a second (ten frames at 30 fps). Players hold back three parts, about a second; shorter parts would cost a
- * moof and a playlist request each for little less latency.
- */
-export function partDurationS(segmentDurationS: number): number {
-  return segmentDurationS / Math.max(1, Math.round(segmentDurationS * PARTS_PER_SECOND));
+/** The frame rate of the ladder's slowest rung (30 for a rung that has none, as audio only). */
+function slowestFps(ladder: Ladder): number {
+  return Math.min(...ladder.rungs.map((rung) => (rung.fps > 0 ? rung.fps : 30)));
 }
 
 /**
- * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): a part is the whole frames of the slowest
- * rung that reach the part duration, plus one frame for a run's first part (its video starts an audio frame late) and
- * millisecond timestamps. Not more: players take a part under 85% of the target for a broken one.
+ * Duration of a part (LL-HLS partial segment) of `ladder`: whole frames of its slowest rung, about a third of a
+ * second (ten frames at 30 fps, eight at 25); players hold back three part targets, 1.1 s at 30 fps. Whole frames,
+ * because FFmpeg cuts a fragment at the first packet at or past its duration, audio or video: asked for a little
+ * less than whole frames, it cuts after the same frame whichever track comes first (at 25 fps a third of a second is
+ * 8.3 frames, and audio packets cut parts of 8 among those of 9). Shorter parts cost a blocking reload and a request
+ * each: quarter-second parts (eight frames, 0.9 s held back) stalled hls.js 13 times in 10 s with 200 ms of jitter on
+ * every response, a third of a second not once. A segment's last part may be shorter.
+ */
+export function partDurationS(ladder: Ladder): number {
+  const fps = slowestFps(ladder);
+  return Math.max(MIN_PART_FRAMES, Math.round(fps / PARTS_PER_SECOND)) / fps;
+}
+
+/**
+ * The longest part FFmpeg writes for `ladder` (EXT-X-PART-INF's PART-TARGET): a part's frames plus one for a run's
+ * first part (its video starts an audio frame late), in whole milliseconds. Not more: players take a part under 85%
+ * of the target for a broken one.
  */
 export function partTargetS(ladder: Ladder): number {
-  const slowestFps = Math.min(...ladder.rungs.map((rung) => (rung.fps > 0 ? rung.fps : 30)));
-  const frames = Math.ceil(partDurationS(ladder.segmentDurationS) * slowestFps - 1e-6) + 1;
-  return Math.ceil((frames / slowestFps) * 1000) / 1000;
+  const fps = slowestFps(ladder);
+  const frames = Math.round(partDurationS(ladder) * fps) + 1;
+  return Math.ceil((frames / fps) * 1000) / 1000;
 }
 
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */

@@ -10,6 +10,11 @@ import type { RungPart } from './rung-segmenter.js';
 const LISTED_SEGMENTS = 2;
 /** Finished segments whose part bytes stay fetchable: listed ones plus three target durations (§6.2.2). */
 const KEPT_SEGMENTS = LISTED_SEGMENTS + 3;
+/**
+ * How close to its duration a segment counts as full (its next frame is a keyframe): more than millisecond timestamps
+ * and a run's longer first segment, less than the shorter last part a segment may end with (two frames at 25 fps).
+ */
+const FULL_WITHIN_S = 0.05;
 
 interface OpenSegment {
   run: number;
@@ -160,12 +165,12 @@ export class LiveParts {
 
   /**
    * The part expected next on `rung`: the next one of the segment being made, or the next segment's first once that
-   * one holds a whole segment duration (FFmpeg's keyframes are due there).
+   * one holds a whole segment duration (FFmpeg's keyframes are due there), within FULL_WITHIN_S.
    */
   #next(rung: string): PartName | undefined {
     const making = this.#making(rung);
     if (making === undefined) return undefined;
-    const full = making.elapsedS + this.partTargetS / 2 >= this.#segmentDurationS;
+    const full = making.elapsedS + FULL_WITHIN_S >= this.#segmentDurationS;
     return full
       ? { showId: this.#showId, run: making.run, segment: making.segment + 1, part: 0 }
       : { showId: this.#showId, run: making.run, segment: making.segment, part: making.parts };

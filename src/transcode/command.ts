@@ -54,10 +54,10 @@ export function keyframesFollowSource(ladder: Ladder): boolean {
 
 /**
  * FFmpeg closes a fragment at the first packet, of any track, at or past its fragment duration. Asked for 2% less than
- * the part duration, the video frame that completes the part gets there first: ten frames at 30 fps (333 ms, or 333.3
- * with exact timestamps) pass 326.7 ms, while the audio needs a 16th AAC frame at 48 kHz (341 ms) or a 15th at
- * 44.1 kHz (348 ms). Asked for the exact duration, millisecond timestamps would take an eleventh frame; asked for much
- * less, the audio would cut parts short, which players take for broken ones.
+ * the part duration (whole frames, see partDurationS), the video frame that completes the part gets there first: ten
+ * frames at 30 fps (333 ms, or 333.3 with exact timestamps) pass 326.7 ms, while the audio needs a 16th AAC frame at
+ * 48 kHz (341 ms) or a 15th at 44.1 kHz (348 ms). Asked for the exact duration, millisecond timestamps would take an
+ * eleventh frame; asked for much less, the audio would cut parts short, which players take for broken ones.
  */
 const FRAGMENT_SLACK = 0.98;
 

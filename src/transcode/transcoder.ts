@@ -151,7 +151,7 @@ export class StreamTranscoder {
     const runId = newRunId();
     const log = this.opts.log.child({ runId });
     const { ladder, source, profile } = input;
-    const args = buildFfmpegArgs({ ladder, source, profile, partDurationS: partDurationS(ladder.segmentDurationS) });
+    const args = buildFfmpegArgs({ ladder, source, profile, partDurationS: partDurationS(ladder) });
     const outputs = input.ladder.rungs.length;
     const ref = { slug, runId };
     // Where FFmpeg places the keyframes itself, the source's say nothing about where segments end.
