@@ -23,12 +23,8 @@ const HLS_LOW_LATENCY = {
   lowLatencyMode: true,
   abrBandWidthFactor: 0.8,
   abrBandWidthUpFactor: 0.6,
-  // On a playlist without parts, a second behind the target is a lot: caught up twice as fast as hls.js would (speech
-  // stays natural at 1.1x). With parts the player keeps to the target itself (#joinLive).
+  // A second behind the target is a lot here: caught up twice as fast (speech stays natural at 1.1x).
   maxLiveSyncPlaybackRate: 1.1,
-  // After a stall hls.js aims further behind for good: by a part's length, not its default second (a busy page that
-  // stalls once at its start would watch twice as late as it needs to).
-  liveSyncOnStallIncrease: 0.3,
 };
 
 /** Regular HLS (`?latency=regular`): whole segments, two behind the edge, for links where a second is too little. */
@@ -46,22 +42,6 @@ const HLS_REGULAR = {
  */
 const JOIN = { windowMs: 2000, startSlackS: 0.25, stallSlackS: 1, keepBufferS: 0.4 };
 
-/**
- * Later, while playing a playlist with parts, a player that fell behind (a busy page decodes slower than real time;
- * a start whose loads took seconds): more than `slackS` late, it moves ahead within its buffer; more than `farS` late
- * with too little buffered, it moves to hls.js's live point and loads from there (one short wait), at most every
- * `farEveryMs`. Only on a playlist younger than `freshS`: an older one means the origin is not answering, its edge
- * is a guess, and the buffered picture is better than a wait.
- */
-const DRIFT = { slackS: 1, farS: 3, farEveryMs: 10_000, freshS: 2 };
-
-/**
- * Playing a playlist with parts, a player a little behind its target plays faster, `rate` (speech stays natural at
- * 1.1x), from more than `lateS` behind until it is back on target, while more than `minBufferS` is buffered: a tenth
- * of a second won back per second, unseen, where a jump would skip a word.
- */
-const CATCH_UP = { rate: 1.1, lateS: 0.1, minBufferS: 0.3 };
-
 /** How far behind the end of the seekable range native HLS plays (Safari: three target durations). */
 const NATIVE_TARGET_S = 6;
 
@@ -72,15 +52,6 @@ const RECOVERY = {
   /** A second media error this soon after a recovery means recovering alone does not help. */
   mediaErrorWindowMs: 5000,
 };
-
-/** Seconds buffered from the playback position on (0 outside the buffered ranges). */
-function bufferedAhead(video) {
-  const { buffered, currentTime } = video;
-  for (let i = 0; i < buffered.length; i++) {
-    if (buffered.start(i) <= currentTime && currentTime <= buffered.end(i)) return buffered.end(i) - currentTime;
-  }
-  return 0;
-}
 
 /** Errors after which hls.js has no manifest to resume from: the player must be rebuilt. */
 function lostManifest(details) {
@@ -148,8 +119,6 @@ export class LivePlayer {
   #codecSwapped = false;
   /** Until when (performance.now()) playback joins the live point if later than `slackS`; null: it does not. */
   #join = /** @type {{ untilMs: number, slackS: number } | null} */ (null);
-  /** Not before this time (performance.now()) does a drift move to the live point without a buffer (DRIFT.farS). */
-  #farAfterMs = 0;
   /** Whether playback has started on this hls.js instance. */
   #started = false;
   /** Whether playback stalled (waiting for data, not for a seek) since it last played. */
@@ -261,43 +230,31 @@ export class LivePlayer {
   /**
    * The first frames play where hls.js aimed when the playlist came in, but loading them took a while (the edge
    * moved on meanwhile), and a stall leaves playback as far behind as it lasted: a shopper would watch further behind
-   * than the target. hls.js catches up by playing faster, slowly, only up to a target duration behind, and only while
-   * more than a second is buffered; its own jump (liveMaxLatencyDuration) would replace PART-HOLD-BACK by a fixed
-   * figure. So right after playback starts or resumes from a stall, it moves to the target distance from the edge (as
-   * latency() estimates it) when that much is buffered; and on a playlist with parts, whose edge moves part by part,
-   * the player keeps to the target itself: faster by CATCH_UP, moving ahead by DRIFT. (On whole segments the edge
-   * leaps a segment at a time: hls.js's rule is left to it.) A pause is the shopper's: it is left alone (and the page
-   * has no seek bar).
+   * than the target. hls.js catches up by playing faster, slowly, and only up to a target duration behind; its own
+   * jump (liveMaxLatencyDuration) would replace PART-HOLD-BACK by a fixed figure. So right after playback starts or
+   * resumes from a stall, it moves to the target distance from the edge (as latency() estimates it) when that much
+   * is buffered. A pause or a seek back by the shopper is theirs: it is left alone.
    */
   #joinLive() {
     const hls = this.#hls;
-    if (!hls || !hls.config.lowLatencyMode || this.#video.paused) return;
-    const now = performance.now();
-    if (this.#join !== null && now > this.#join.untilMs) this.#join = null;
-    const latency = this.latency();
-    if (latency === null) return;
-    const late = latency.behindS - latency.targetS;
-    const time = this.#video.currentTime;
-    const ahead = bufferedAhead(this.#video);
-    const byParts = (hls.latestLevelDetails?.partTarget ?? 0) > 0;
-    hls.config.maxLiveSyncPlaybackRate = byParts ? 1 : HLS_LOW_LATENCY.maxLiveSyncPlaybackRate;
-    if (byParts) {
-      const fast = this.#video.playbackRate > 1;
-      const rate = late > (fast ? 0 : CATCH_UP.lateS) && ahead > CATCH_UP.minBufferS ? CATCH_UP.rate : 1;
-      if (this.#video.playbackRate !== rate) this.#video.playbackRate = rate;
-    }
-    if (late <= (this.#join?.slackS ?? (byParts ? DRIFT.slackS : Infinity))) return;
-    const to = time + late;
-    if (to <= time + ahead - JOIN.keepBufferS) {
+    const join = this.#join;
+    if (!hls || !hls.config.lowLatencyMode || join === null || this.#video.paused) return;
+    if (performance.now() > join.untilMs) {
       this.#join = null;
-      this.#video.currentTime = to;
       return;
     }
-    const sync = hls.liveSyncPosition;
-    const fresh = (hls.latestLevelDetails?.age ?? Infinity) < DRIFT.freshS;
-    if (byParts && late > DRIFT.farS && fresh && now >= this.#farAfterMs && typeof sync === 'number' && sync > time) {
-      this.#farAfterMs = now + DRIFT.farEveryMs;
-      this.#video.currentTime = sync;
+    const latency = this.latency();
+    const late = latency === null ? 0 : latency.behindS - latency.targetS;
+    if (late <= join.slackS) return;
+    const time = this.#video.currentTime;
+    const to = time + late;
+    const { buffered } = this.#video;
+    for (let i = 0; i < buffered.length; i++) {
+      if (buffered.start(i) <= time && to <= buffered.end(i) - JOIN.keepBufferS) {
+        this.#join = null;
+        this.#video.currentTime = to;
+        return;
+      }
     }
   }
 
@@ -418,7 +375,6 @@ export class LivePlayer {
 
   #teardown() {
     this.#video.removeEventListener('error', this.#onNativeError);
-    this.#video.playbackRate = 1;
     if (this.#hls) {
       this.#hls.destroy();
       this.#hls = null;
