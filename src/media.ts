@@ -59,7 +59,7 @@ export interface Ladder {
   rungs: Rung[];
 }
 
-/** Parts a second of media is cut into for low-latency playlists, about. */
+/** About how many parts a second of media is cut into for low-latency playlists. */
 const PARTS_PER_SECOND = 3;
 /** A part's frames over a part target's (one frame more, see partTargetS) must stay at least 85%: six frames or more. */
 const MIN_PART_FRAMES = 6;
@@ -80,7 +80,12 @@ function slowestFps(ladder: Ladder): number {
  */
 export function partDurationS(ladder: Ladder): number {
   const fps = slowestFps(ladder);
-  return Math.max(MIN_PART_FRAMES, Math.round(fps / PARTS_PER_SECOND)) / fps;
+  return partFrames(fps) / fps;
+}
+
+/** Frames of a part at `fps`, the slowest rung's rate. */
+function partFrames(fps: number): number {
+  return Math.max(MIN_PART_FRAMES, Math.round(fps / PARTS_PER_SECOND));
 }
 
 /**
@@ -90,8 +95,7 @@ export function partDurationS(ladder: Ladder): number {
  */
 export function partTargetS(ladder: Ladder): number {
   const fps = slowestFps(ladder);
-  const frames = Math.round(partDurationS(ladder) * fps) + 1;
-  return Math.ceil((frames / fps) * 1000) / 1000;
+  return Math.ceil(((partFrames(fps) + 1) / fps) * 1000) / 1000;
 }
 
 /** Receives the FLV byte stream of a live publish (file header, sequence headers, then tags). */
