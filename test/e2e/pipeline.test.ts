@@ -163,6 +163,10 @@ describe('live pipeline', { timeout: 240_000 }, () => {
   });
 
   test('low-latency DASH: the segment being made is sent part by part as it is written, the next one held until it starts', async () => {
+    // Read the manifest the moment a segment completes, so the one being made has its whole duration to go: read
+    // at any time, it may complete before it is asked for and come whole, in one chunk.
+    const rung = (await rungNames(sc)).at(-1)!;
+    await sc.text(`/live/demo/${rung}/index.m3u8?_HLS_msn=${(await lastSequence(sc, rung)) + 1}`);
     const mpd = parseMpd(await sc.text('/live/demo/manifest.mpd'));
     assert.equal(mpd.ServiceDescription?.Latency?.target, '1500', 'the latency players are asked to keep');
     const [video] = mpd.Period.at(-1)!.AdaptationSet;
@@ -171,6 +175,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.ok(Number(template.availabilityTimeOffset) > 1, 'requested once its first part exists');
     const listed = segmentNumbers(template);
     const base = `/live/demo/${video!.Representation.at(-1)!.BaseURL}`;
+    assert.equal(base, `/live/demo/${rung}/`, 'the representation is the rung waited on');
     const urlOf = (msn: number): string => base + template.media.replace('$Number$', String(msn));
     /** The response's chunks with the time each arrived, from the request on. */
     const timed = async (url: string): Promise<{ status: number; chunks: { atMs: number; bytes: Uint8Array }[] }> => {
