@@ -42,6 +42,17 @@ const HLS_REGULAR = {
  */
 const JOIN = { windowMs: 2000, startSlackS: 0.25, stallSlackS: 1, keepBufferS: 0.4 };
 
+/**
+ * Later, playing a playlist with parts, a player that fell behind without stalling (a busy page decodes slower than
+ * real time; a start whose loads took seconds left it seconds back, and hls.js plays faster only a tenth of a second
+ * per second): more than `slackS` late, it moves ahead within its buffer, at least `minStepS` at a time; more than
+ * `farS` late, to hls.js's live point (one short wait), at most every `farEveryMs` and only on a playlist younger
+ * than `freshS` (an older one means the origin is not answering: its edge is a guess, the buffered picture better
+ * than a wait). A player that stalled in the last `calmMs` is left where hls.js put it: it sits back on purpose,
+ * and moving ahead on a weak link would stall it again.
+ */
+const DRIFT = { slackS: 1, minStepS: 0.5, farS: 3, farEveryMs: 10_000, freshS: 2, calmMs: 10_000 };
+
 /** How far behind the end of the seekable range native HLS plays (Safari: three target durations). */
 const NATIVE_TARGET_S = 6;
 
@@ -52,6 +63,15 @@ const RECOVERY = {
   /** A second media error this soon after a recovery means recovering alone does not help. */
   mediaErrorWindowMs: 5000,
 };
+
+/** Seconds buffered from the playback position on (0 outside the buffered ranges). */
+function bufferedAhead(video) {
+  const { buffered, currentTime } = video;
+  for (let i = 0; i < buffered.length; i++) {
+    if (buffered.start(i) <= currentTime && currentTime <= buffered.end(i)) return buffered.end(i) - currentTime;
+  }
+  return 0;
+}
 
 /** Errors after which hls.js has no manifest to resume from: the player must be rebuilt. */
 function lostManifest(details) {
@@ -119,6 +139,10 @@ export class LivePlayer {
   #codecSwapped = false;
   /** Until when (performance.now()) playback joins the live point if later than `slackS`; null: it does not. */
   #join = /** @type {{ untilMs: number, slackS: number } | null} */ (null);
+  /** When (performance.now()) playback last stalled. */
+  #stalledAtMs = -Infinity;
+  /** Not before this time (performance.now()) does a drift move to the live point without a buffer (DRIFT.farS). */
+  #farAfterMs = 0;
   /** Whether playback has started on this hls.js instance. */
   #started = false;
   /** Whether playback stalled (waiting for data, not for a seek) since it last played. */
@@ -133,8 +157,12 @@ export class LivePlayer {
     this.#hlsConfig = opts.lowLatency === false ? HLS_REGULAR : HLS_LOW_LATENCY;
     this.#events = opts;
     this.#video.addEventListener('timeupdate', () => this.#joinLive());
-    // Waiting while seeking is the seek's, not a stall.
-    this.#video.addEventListener('waiting', () => (this.#waiting ||= !this.#video.seeking));
+    // Waiting while seeking is the seek's, not a stall; nor is waiting for the first frames.
+    this.#video.addEventListener('waiting', () => {
+      if (this.#video.seeking) return;
+      this.#waiting = true;
+      if (this.#started) this.#stalledAtMs = performance.now();
+    });
     this.#video.addEventListener('playing', () => {
       if (!this.#started || this.#waiting) {
         const slackS = this.#started ? JOIN.stallSlackS : JOIN.startSlackS;
@@ -233,28 +261,34 @@ export class LivePlayer {
    * than the target. hls.js catches up by playing faster, slowly, and only up to a target duration behind; its own
    * jump (liveMaxLatencyDuration) would replace PART-HOLD-BACK by a fixed figure. So right after playback starts or
    * resumes from a stall, it moves to the target distance from the edge (as latency() estimates it) when that much
-   * is buffered. A pause or a seek back by the shopper is theirs: it is left alone.
+   * is buffered; and later, on a playlist with parts, whose edge moves part by part, it keeps to the target by DRIFT.
+   * (On whole segments the edge leaps a segment at a time: hls.js's rule is left to it.) A pause is the shopper's: it
+   * is left alone (and the page has no seek bar).
    */
   #joinLive() {
     const hls = this.#hls;
-    const join = this.#join;
-    if (!hls || !hls.config.lowLatencyMode || join === null || this.#video.paused) return;
-    if (performance.now() > join.untilMs) {
-      this.#join = null;
+    if (!hls || !hls.config.lowLatencyMode || this.#video.paused) return;
+    const now = performance.now();
+    if (this.#join !== null && now > this.#join.untilMs) this.#join = null;
+    const latency = this.latency();
+    if (latency === null) return;
+    const late = latency.behindS - latency.targetS;
+    const drifting = this.#join === null;
+    const byParts = (hls.latestLevelDetails?.partTarget ?? 0) > 0;
+    const calm = now - this.#stalledAtMs > DRIFT.calmMs;
+    if (late <= (this.#join?.slackS ?? (byParts && calm ? DRIFT.slackS : Infinity))) return;
+    const time = this.#video.currentTime;
+    const step = Math.min(late, bufferedAhead(this.#video) - JOIN.keepBufferS);
+    if (step === late || (drifting && step >= DRIFT.minStepS)) {
+      if (step === late) this.#join = null;
+      this.#video.currentTime = time + step;
       return;
     }
-    const latency = this.latency();
-    const late = latency === null ? 0 : latency.behindS - latency.targetS;
-    if (late <= join.slackS) return;
-    const time = this.#video.currentTime;
-    const to = time + late;
-    const { buffered } = this.#video;
-    for (let i = 0; i < buffered.length; i++) {
-      if (buffered.start(i) <= time && to <= buffered.end(i) - JOIN.keepBufferS) {
-        this.#join = null;
-        this.#video.currentTime = to;
-        return;
-      }
+    const sync = hls.liveSyncPosition;
+    const fresh = (hls.latestLevelDetails?.age ?? Infinity) < DRIFT.freshS;
+    if (drifting && late > DRIFT.farS && fresh && now >= this.#farAfterMs && typeof sync === 'number' && sync > time) {
+      this.#farAfterMs = now + DRIFT.farEveryMs;
+      this.#video.currentTime = sync;
     }
   }
 
