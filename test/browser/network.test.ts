@@ -125,10 +125,16 @@ const VISIBLE_STALL_MS = 100;
 /** Responses (chunks) the jitter proxy must have delayed for the jitter case to count: a few seconds' worth. */
 const JITTERED_CHUNKS = 50;
 
-/** Stalls that began in [fromMs, toMs): `waiting` events not followed by `playing` within VISIBLE_STALL_MS. */
+/**
+ * Stalls that began in [fromMs, toMs): the first `waiting` after playback played, not followed by `playing` within
+ * VISIBLE_STALL_MS. Further `waiting` events before `playing` (hls.js nudging past a hole while stalled fires a seek
+ * and a second `waiting`) belong to the same stall: the shopper sees one.
+ */
 const stallsBetween = (list: PageEvent[], fromMs: number, toMs: number): number =>
   list.filter((e, i) => {
     if (e.kind !== 'waiting' || e.atMs < fromMs || e.atMs >= toMs) return false;
+    const before = list.slice(0, i).reverse().find((prev) => prev.kind === 'waiting' || prev.kind === 'playing');
+    if (before?.kind === 'waiting') return false;
     const resumed = list.slice(i + 1).find((next) => next.kind === 'playing');
     return resumed === undefined || resumed.atMs - e.atMs >= VISIBLE_STALL_MS;
   }).length;
