@@ -104,7 +104,7 @@ describe('product page on a live shopcast stream (and its DASH page)', { timeout
     assert.ok(dashPlayback.videoHeight > 0, `dash.js shows video: ${JSON.stringify(dashPlayback)}`);
     const audioBytes = await dash.evaluate(() => (document.querySelector('video') as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount);
     assert.ok(audioBytes > 0, 'dash.js plays the audio track too');
-    // Low-latency DASH: dash.js plays in its low-latency mode with the manifest's 1.5 s target, segments arriving as
+    // Low-latency DASH: dash.js plays in its low-latency mode with the manifest's 1.2 s target, segments arriving as
     // they grow; without the manifest's low-latency attributes it would do neither.
     type DashPlayer = { getLowLatencyModeEnabled(): boolean; getTargetLiveDelay(): number; getCurrentLiveLatency(): number };
     const dashLatency = async (): Promise<{ lowLatency: boolean; target: number; latency: number }> =>
@@ -115,7 +115,7 @@ describe('product page on a live shopcast stream (and its DASH page)', { timeout
     const latencies: number[] = [];
     for (let i = 0; i < 9; i++) {
       const { lowLatency, target, latency } = await dashLatency();
-      assert.deepEqual([lowLatency, target], [true, 1.5], 'low-latency mode with the service description\'s target');
+      assert.deepEqual([lowLatency, target], [true, 1.2], 'low-latency mode with the service description\'s target');
       latencies.push(latency);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

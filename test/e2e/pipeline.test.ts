@@ -168,7 +168,7 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     const rung = (await rungNames(sc)).at(-1)!;
     await sc.text(`/live/demo/${rung}/index.m3u8?_HLS_msn=${(await lastSequence(sc, rung)) + 1}`);
     const mpd = parseMpd(await sc.text('/live/demo/manifest.mpd'));
-    assert.equal(mpd.ServiceDescription?.Latency?.target, '1500', 'the latency players are asked to keep');
+    assert.equal(mpd.ServiceDescription?.Latency?.target, '1200', 'the latency players are asked to keep');
     const [video] = mpd.Period.at(-1)!.AdaptationSet;
     const template = video!.SegmentTemplate;
     assert.equal(template.availabilityTimeComplete, 'false');

@@ -182,7 +182,7 @@ describe('DASH manifest', () => {
     const mpd = parse(renderMpd({ show, rungs: RUNGS, utcTimingUrl: UTC, lowLatency }));
     assert.deepEqual(mpd.ServiceDescription, {
       id: '0',
-      Latency: { referenceId: '0', target: '1500', min: '1000', max: '3000' },
+      Latency: { referenceId: '0', target: '1200', min: '800', max: '3000' },
       PlaybackRate: { min: '0.96', max: '1.1' },
     });
     const [old, live] = periodsOf(mpd);
