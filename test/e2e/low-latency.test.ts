@@ -138,7 +138,10 @@ describe('Low-Latency HLS', { timeout: 240_000 }, () => {
   });
 
   test('a blocking reload is held until the part exists and answered the moment it does', async () => {
-    const now = parseLowLatency(await sc.text(PLAYLIST));
+    // Ask right after a part appeared (the answer to a first blocking request), so the next one is a whole part
+    // away: asked at any time, it may be due a few milliseconds later (CI: held 18 ms).
+    const first = newestPart(parseLowLatency(await sc.text(PLAYLIST)));
+    const now = parseLowLatency(await sc.text(`${PLAYLIST}?_HLS_msn=${first.msn}&_HLS_part=${first.part + 1}`));
     const { msn, part } = newestPart(now);
     const askedAt = Date.now();
     const res = await sc.get(`${PLAYLIST}?_HLS_msn=${msn}&_HLS_part=${part + 1}`);
