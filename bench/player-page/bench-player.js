@@ -4,7 +4,7 @@
 // With ?player=dash, src is a DASH manifest, played by dash.js with its defaults and the manifest's low-latency
 // service description, as shopcast's DASH page plays it.
 /* global dashjs */
-import { LivePlayer } from '/player.js';
+import { LivePlayer, bufferedAhead } from '/player.js';
 
 const params = new URLSearchParams(location.search);
 const video = /** @type {HTMLVideoElement} */ (document.getElementById('video'));
@@ -66,15 +66,6 @@ function fragmentAt(hls, time) {
   return fragments.find((f) => time >= f.start && time < f.start + f.duration) ?? null;
 }
 
-/** Seconds buffered past `time`. */
-function bufferAhead(time) {
-  const { buffered } = video;
-  for (let i = 0; i < buffered.length; i++) {
-    if (time >= buffered.start(i) && time <= buffered.end(i)) return buffered.end(i) - time;
-  }
-  return 0;
-}
-
 const canvas = document.createElement('canvas');
 const context = canvas.getContext('2d', { willReadFrequently: true });
 
@@ -112,7 +103,7 @@ window.bench = {
       level: playing ? playing.currentLevel : -1,
       height: video.videoHeight || null,
       targetLatencyS: playing?.targetLatency ?? dashPlayer?.getTargetLiveDelay() ?? null,
-      bufferAheadS: bufferAhead(currentTime),
+      bufferAheadS: bufferedAhead(video),
       playbackRate: video.playbackRate,
     };
   },

@@ -66,8 +66,11 @@ const RECOVERY = {
   mediaErrorWindowMs: 5000,
 };
 
-/** Seconds buffered from the playback position on (0 outside the buffered ranges). */
-function bufferedAhead(video) {
+/**
+ * Seconds buffered from the playback position on (0 outside the buffered ranges).
+ * @param {HTMLVideoElement} video
+ */
+export function bufferedAhead(video) {
   const { buffered, currentTime } = video;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.start(i) <= currentTime && currentTime <= buffered.end(i)) return buffered.end(i) - currentTime;
