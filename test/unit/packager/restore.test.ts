@@ -178,7 +178,11 @@ test('a deleted channel: playlists gone at once, state removed, files after the 
   assert.equal(first.packager.status(SLUG), undefined);
   await waitFor('the state file to go', () => !existsSync(stateFile));
   await waitFor('the files to go', () => first.packager.segmentPath(SLUG, '360p', `${oldShow}-0.m4s`) === undefined, 3_000);
-  assert.deepEqual(await readdir(path.join(dir, 'media', SLUG, '360p')), []);
+  // Files are deleted one after the other: the first one leaving the index does not mean the last one is gone.
+  const rungDir = path.join(dir, 'media', SLUG, '360p');
+  const emptyBy = Date.now() + 3_000;
+  while ((await readdir(rungDir)).length > 0 && Date.now() < emptyBy) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(await readdir(rungDir), []);
 
   await first.run('run2', [2]);
   await waitFor('the new channel\'s show', () => first.media() !== undefined);
