@@ -14,7 +14,12 @@ export interface RungPart {
 export interface AlignedSegment {
   /** FFmpeg's sequence number of the segment within its run. */
   index: number;
-  /** Longest of the rungs' durations, so the target duration covers every rung. */
+  /**
+   * Shortest of the rungs' durations (they differ by a frame's rounding at most): the time every rung's media covers,
+   * so a player that buffered any rung to its end is past the segment. A longer EXTINF left hls.js a millisecond
+   * short of the segment's end at a start, and it loaded the segment again from its first part, which made the
+   * browser drop everything buffered after that part.
+   */
   durationS: number;
   /** Media time of the run before this segment (dropped segments included): offset of its program date time. */
   offsetS: number;
@@ -84,13 +89,13 @@ export class RunAligner {
       if (index === undefined) return result;
       const parts = this.#pending.map((pending) => pending.get(index));
       if (parts.every(isPart)) {
-        result.aligned.push({ index, durationS: longest(parts), offsetS: this.#offsetS, parts });
+        result.aligned.push({ index, durationS: shortest(parts), offsetS: this.#offsetS, parts });
       } else if (this.#lost(index)) {
         result.dropped.push(index);
       } else {
         return result;
       }
-      this.#offsetS += longest(parts.filter(isPart));
+      this.#offsetS += shortest(parts.filter(isPart));
       for (const pending of this.#pending) pending.delete(index);
       this.#next = index + 1;
     }
@@ -106,6 +111,6 @@ export class RunAligner {
   }
 }
 
-function longest(parts: readonly RungPart[]): number {
-  return parts.reduce((max, part) => Math.max(max, part.durationS), 0);
+function shortest(parts: readonly RungPart[]): number {
+  return parts.length === 0 ? 0 : Math.min(...parts.map((part) => part.durationS));
 }

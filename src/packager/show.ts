@@ -184,8 +184,9 @@ export class Show {
 
   append(input: NewSegment): Appended {
     if (!this.accepts(input.runIndex)) throw new Error(`show ${this.showId} does not accept run ${input.runIndex}`);
-    // Rounded to what the playlist prints, so the printed duration and the target duration agree.
-    const durationS = Math.round(input.durationS * 1000) / 1000;
+    // Cut to what the playlist prints, so the printed duration and the target duration agree, and never above the
+    // media (see AlignedSegment.durationS); the epsilon keeps 1.9999999 (float sums) at 2.
+    const durationS = Math.floor(input.durationS * 1000 + 1e-6) / 1000;
     const segment: ShowSegment = { ...input, durationS, msn: this.#nextMsn, discontinuity: this.#discontinuityPending };
     this.#nextMsn += 1;
     this.#discontinuityPending = false;

@@ -57,11 +57,20 @@ describe('product page on a live shopcast stream (and its DASH page)', { timeout
     await page.goto(`${sc.httpUrl}/watch/demo`);
     await waitForPageState(page, 'offline');
 
+    const mediaRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('.m4s')) mediaRequests.push(new URL(request.url()).pathname);
+    });
     publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}` });
     await waitForPageState(page, 'live', { timeoutMs: 30_000 });
     const playback = await waitForPlayback(page, { advanceS: 2, timeoutMs: 30_000 });
     assert.ok(playback.endTime - playback.startTime >= 2, 'playback advanced 2 s');
     assert.ok(playback.frames > playback.framesAtStart, `frames were decoded: ${playback.framesAtStart} → ${playback.frames}`);
+    // Starting on the show's first segment, each part is loaded once. When the playlist said that segment was a
+    // millisecond longer than the rung's picture, hls.js loaded its parts again and again, and the browser dropped
+    // what it had buffered each time (the first part replaces the keyframe the rest depend on): a stall at every start.
+    const again = new Set(mediaRequests.filter((url, i) => mediaRequests.indexOf(url) !== i));
+    assert.deepEqual([...again], [], `loaded more than once at the start (${mediaRequests.length} media requests)`);
 
     const levels = await page.evaluate(() => (window as HooksWindow).shopcast?.hls?.levels.map((l) => l.height) ?? []);
     assert.deepEqual(levels.sort((a, b) => b - a), [720, 480, 360, 240, 160], 'every rung of the ladder is offered');

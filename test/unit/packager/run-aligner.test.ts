@@ -35,12 +35,12 @@ test('re-reading a listing publishes nothing twice', () => {
   assert.deepEqual(aligner.take(0, listing(0, [2, 2, 2]), 3).aligned.map((segment) => segment.index), [2]);
 });
 
-test('the aligned duration is the longest rung’s and offsets add up', () => {
+test('the aligned duration is the shortest rung’s (every rung covers it) and offsets add up', () => {
   const aligner = new RunAligner(2);
   aligner.take(0, listing(0, [2, 1.98, 2]), 1);
   const { aligned } = aligner.take(1, listing(0, [2.01, 2, 2]), 2);
-  assert.deepEqual(aligned.map((segment) => segment.durationS), [2.01, 2, 2]);
-  assert.deepEqual(aligned.map((segment) => segment.offsetS), [0, 2.01, 4.01]);
+  assert.deepEqual(aligned.map((segment) => segment.durationS), [2, 1.98, 2]);
+  assert.deepEqual(aligned.map((segment) => segment.offsetS), [0, 2, 3.98]);
 });
 
 test('a segment a rung slid past unseen is dropped, and its time still counts', () => {

@@ -65,7 +65,7 @@ test('the discontinuity sequence counts discontinuities that slid out of the win
   assert.equal(s.segments.some((seg) => seg.discontinuity), false);
 });
 
-test('target duration starts at the planned duration, covers every rounded duration and never shrinks', () => {
+test('target duration starts at the planned duration, covers every printed duration and never shrinks', () => {
   const s = show(2);
   const run = s.beginRun();
   assert.equal(s.targetDurationS, 2);
@@ -76,9 +76,11 @@ test('target duration starts at the planned duration, covers every rounded durat
   s.append(segment(run, 1));
   s.append(segment(run, 1));
   assert.equal(s.targetDurationS, 4);
-  // 2.4996 prints as 2.500, which rounds to 3.
+  // Cut to the millisecond, never rounded up past the media: 2.4996 prints as 2.499; 2 summed in floats stays 2.
   s.append(segment(run, 2.4996));
-  assert.equal(s.segments.at(-1)?.durationS, 2.5);
+  assert.equal(s.segments.at(-1)?.durationS, 2.499);
+  s.append(segment(run, 0.1 + 0.2 + 1.7 - 1e-12));
+  assert.equal(s.segments.at(-1)?.durationS, 2);
   assert.equal(s.targetDurationS, 4);
   assert.equal(new Show({ showId: 'x', rungs: [], windowSegments: 3, segmentDurationS: 1.5 }).targetDurationS, 2);
 });
