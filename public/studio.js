@@ -1,5 +1,5 @@
 // The seller studio: token sign-in, then one channel's live desk (preview, health, pins, chat moderation), catalog,
-// OBS setup, channel settings, past shows and the seller's API tokens.
+// OBS setup and restream destinations, channel settings, past shows and the seller's API tokens.
 import { api, ApiError } from './js/api.js';
 import { pollChannel } from './js/channelPoller.js';
 import { ChatLog, chatErrorText, wireComposer } from './js/chatPanel.js';
@@ -9,6 +9,7 @@ import { LivePlayer } from './js/player.js';
 import { StudioContext } from './js/studio/context.js';
 import { mountHealth } from './js/studio/health.js';
 import { mountProducts } from './js/studio/products.js';
+import { mountRestream } from './js/studio/restream.js';
 import { mountSetup } from './js/studio/setup.js';
 import { mountShows } from './js/studio/shows.js';
 import { mountTokens } from './js/studio/tokens.js';
@@ -121,6 +122,7 @@ function mountStudio(ctx) {
     if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
     if (name === 'shows') void shows.load();
     if (name === 'tokens') void tokens.load();
+    restream.setActive(name === 'setup');
   };
   for (const tab of tabs) tab.addEventListener('click', () => selectTab(tab.dataset.tab ?? 'live'));
   for (const link of document.querySelectorAll('[data-goto]')) link.addEventListener('click', () => selectTab(/** @type {HTMLElement} */ (link).dataset.goto ?? 'live'));
@@ -128,6 +130,7 @@ function mountStudio(ctx) {
 
   const products = mountProducts(ctx);
   const setup = mountSetup(ctx);
+  const restream = mountRestream(ctx);
   const health = mountHealth(ctx);
   const shows = mountShows(ctx);
   const tokens = mountTokens(ctx);

@@ -19,6 +19,11 @@ import { Packager } from './packager/packager.js';
 import { StatusView } from './status.js';
 import { SqliteChannelRepository } from './store/channels.js';
 import { SqliteChatRepository } from './store/chat.js';
+import { SqliteRestreamDestinationRepository } from './store/destinations.js';
+import { DEFAULT_PUSH_RETRY } from './restream/destination-push.js';
+import { FlvTagSplitter } from './restream/flv-splitter.js';
+import { Restreamer, restreamTarget } from './restream/restreamer.js';
+import { RtmpPublisher } from './restream/rtmp-publisher.js';
 import { SqliteProductRepository } from './store/products.js';
 import { SqliteApiTokenRepository, SqliteSellerRepository } from './store/sellers.js';
 import { openDatabase } from './store/db.js';
@@ -58,6 +63,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
   const db = openDatabase(config.dataDir);
   const channels = new SqliteChannelRepository(db);
   const products = new SqliteProductRepository(db);
+  const destinations = new SqliteRestreamDestinationRepository(db);
   const sellers = new SqliteSellerRepository(db);
   const tokens = new SqliteApiTokenRepository(db);
   const admin = ensureAdmin({ sellers, tokens, adminToken: config.adminToken });
@@ -143,6 +149,15 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     chatRetentionDays: config.chatRetentionDays,
     log: log.child({ module: 'live' }),
   });
+  const restreamLog = log.child({ module: 'restream' });
+  const restreamer = new Restreamer({
+    bus,
+    targets: { enabledOf: (slug) => destinations.enabledBySlug(slug).map(restreamTarget) },
+    connect: (target) => RtmpPublisher.connect(target, { log: restreamLog }),
+    tagReader: () => new FlvTagSplitter(),
+    policy: DEFAULT_PUSH_RETRY,
+    log: restreamLog,
+  });
   const auth = new StoredTokenAuthenticator(tokens);
   const origin = new Origin({
     media: packager,
@@ -156,6 +171,8 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       tokens,
       channels,
       products,
+      destinations,
+      restream: restreamer,
       bus,
       profiles: [...profiles.keys()],
       defaultProfile: config.profile,
@@ -190,6 +207,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       live.start(resumed.map((show) => show.slug));
       supervisor.resume(resumed);
       supervisor.start();
+      restreamer.start();
       ingest.resume(resumed.map(({ slug, startedAtMs, windowEndsAtMs }) => ({ slug, sinceMs: startedAtMs, windowEndsAtMs })));
       try {
         const { port: httpPort } = await origin.start();
@@ -199,6 +217,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       } catch (err) {
         await ingest.stop();
         await supervisor.stop();
+        await restreamer.stop();
         await packager.stop();
         live.stop();
         await origin.stop();
@@ -209,6 +228,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     async stop() {
       await ingest.stop();
       await supervisor.stop();
+      await restreamer.stop();
       await packager.stop();
       // Live shows stay open (persisted by the packager) for the next start; ends the event streams so the HTTP server
       // closes at once.

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { FlvFeed, Ladder, SourceInfo } from './media.js';
 import type { RenderedPlaylist } from './origin/ports.js';
+import type { PushState } from './restream/push-state.js';
 import type { Product } from './store/ports.js';
 
 export interface ShopcastEvents {
@@ -34,6 +35,10 @@ export interface ShopcastEvents {
   'product.deleted': { slug: string; productId: string };
   /** A channel's public playlists changed (null: nothing playable); rungs are the media playlists it serves. */
   'packager.playlists': { slug: string; master: RenderedPlaylist | null; media: Record<string, RenderedPlaylist>; rungs: string[] };
+  /** A channel's restream destinations were added, changed or removed: the restreamer reconciles its pushes. */
+  'restream.destinations': { slug: string };
+  /** A destination's push changed phase (connecting, live, retrying...). */
+  'restream.state': { slug: string; destinationId: string; state: PushState };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

@@ -113,6 +113,19 @@ export const MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE api_tokens ADD COLUMN name TEXT NOT NULL DEFAULT 'unnamed';
    ALTER TABLE api_tokens ADD COLUMN source TEXT NOT NULL DEFAULT 'issued' CHECK (source IN ('issued', 'env'))`,
+  // v4: restreaming. Each channel's destinations on other platforms; the stream key is stored because pushing needs it.
+  `CREATE TABLE restream_destinations (
+     id TEXT PRIMARY KEY,
+     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     url TEXT NOT NULL,
+     stream_key TEXT NOT NULL,
+     enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+     rung TEXT NOT NULL DEFAULT 'source',
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX restream_destinations_channel ON restream_destinations(channel_id, created_at)`,
 ];
 
 export function openDatabase(dataDir: string): Db {

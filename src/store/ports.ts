@@ -116,6 +116,36 @@ export interface ProductRepository {
   remove(channelSlug: string, id: string): boolean;
 }
 
+/** A channel's restream destination as the store keeps it, key included: the restreamer needs it to push. */
+export interface RestreamDestination {
+  id: string;
+  channelId: string;
+  name: string;
+  /** The other platform's ingest: an rtmp:// or rtmps:// URL. */
+  url: string;
+  /** Secret: never log it, never answer it from the API (a hint of its end at most), never put it in a message. */
+  streamKey: string;
+  enabled: boolean;
+  /** What is pushed: 'source' (the publisher's media as received) or a rung name of the channel's profile. */
+  rung: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewRestreamDestination = Pick<RestreamDestination, 'name' | 'url' | 'streamKey' | 'enabled' | 'rung'>;
+
+export interface RestreamDestinationRepository {
+  /** The channel's destinations, oldest first. */
+  list(channelId: string): RestreamDestination[];
+  byId(channelId: string, id: string): RestreamDestination | undefined;
+  create(channelId: string, input: NewRestreamDestination): RestreamDestination;
+  update(channelId: string, id: string, changes: Partial<NewRestreamDestination>): RestreamDestination | undefined;
+  /** False if the channel has no such destination. */
+  remove(channelId: string, id: string): boolean;
+  /** The enabled destinations of channel `slug` (none for an unknown slug), oldest first: what the restreamer pushes to. */
+  enabledBySlug(slug: string): RestreamDestination[];
+}
+
 export interface ShowRecord {
   id: string;
   channel: string;

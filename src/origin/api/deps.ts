@@ -1,7 +1,14 @@
 // What the /api routes read and write: repositories, the status and live views, the event bus.
 import type { TokenAuthenticator } from '../../commerce/auth.js';
 import type { EventBus } from '../../events.js';
-import type { ApiTokenRepository, ChannelRepository, ProductRepository, SellerRepository } from '../../store/ports.js';
+import type { RestreamStatusReader } from '../../restream/push-state.js';
+import type {
+  ApiTokenRepository,
+  ChannelRepository,
+  ProductRepository,
+  RestreamDestinationRepository,
+  SellerRepository,
+} from '../../store/ports.js';
 import type { LiveReader, StatusReader } from '../ports.js';
 
 export interface ApiDeps {
@@ -12,6 +19,9 @@ export interface ApiDeps {
   tokens: ApiTokenRepository;
   channels: ChannelRepository;
   products: ProductRepository;
+  destinations: RestreamDestinationRepository;
+  /** What each destination's push is doing, shown beside it. */
+  restream: RestreamStatusReader;
   bus: Pick<EventBus, 'emit'>;
   /** Names of the ladder profiles in profiles/, and the one a new channel gets. */
   profiles: readonly string[];

@@ -11,6 +11,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { channelRoutes } from './channels.js';
 import type { ApiDeps } from './deps.js';
+import { destinationRoutes } from './destinations.js';
 import { defineRoute, OpenApiRegistry } from './http.js';
 import { operationRoutes } from './operations.js';
 import { productRoutes } from './products.js';
@@ -44,6 +45,7 @@ export function buildApi(opts: ApiOptions): { api: Router; registry: OpenApiRegi
   sellerRoutes(api, registry, opts);
   channelRoutes(api, registry, opts);
   productRoutes(api, registry, opts);
+  destinationRoutes(api, registry, opts);
   for (const mount of opts.extraRoutes ?? []) mount(api, registry);
 
   defineRoute(api, registry, {

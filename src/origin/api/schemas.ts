@@ -1,8 +1,10 @@
 // The API's data shapes as zod schemas: request bodies are validated with them and the OpenAPI document is built
 // from them, so what is checked and what is documented are the same thing.
 import { z } from 'zod';
+import type { PushPhase } from '../../restream/push-state.js';
+import { PASSTHROUGH_RUNG } from '../../transcode/ladder.js';
 import { TRANSCODER_STATES } from '../../transcode/transcoder.js';
-import { CHANNEL_SLUG, NEW_CHANNEL_SLUG } from '../../media-names.js';
+import { CHANNEL_SLUG, NEW_CHANNEL_SLUG, RUNG_NAME } from '../../media-names.js';
 
 export const slugParam = z.string().regex(CHANNEL_SLUG).meta({ description: 'channel slug' });
 export const uuidParam = z.uuid();
@@ -215,3 +217,83 @@ export const healthReportSchema = z.object({
   }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
+
+// Restream destinations: another platform's RTMP(S) ingest and the stream key it gave the seller. The key is written
+// through these schemas and never answered: a view carries a hint of its end instead.
+
+export const destinationParams = z.object({ slug: slugParam, id: uuidParam });
+
+/** Every PushPhase (the view's type checks the other direction). */
+const PUSH_PHASES = ['idle', 'disabled', 'connecting', 'live', 'retrying'] as const satisfies readonly PushPhase[];
+
+export const pushStateSchema = z.object({
+  phase: z.enum(PUSH_PHASES),
+  reason: z.string().nullable().meta({ description: 'why the push is retrying; null otherwise' }),
+  since: z.string().meta({ description: 'when the push entered this phase' }),
+  bitrateKbps: z.number().nullable(),
+  failures: z.number().int().meta({ description: 'failed attempts in a row' }),
+});
+
+export const destinationSchema = z.object({
+  id: z.string(),
+  channel: z.string(),
+  name: z.string(),
+  url: z.string(),
+  streamKeyHint: z.string().meta({ description: 'the last characters of the stream key ("…x7Qa"); the key is never answered' }),
+  enabled: z.boolean(),
+  rung: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  state: pushStateSchema,
+});
+export type DestinationView = z.infer<typeof destinationSchema>;
+
+const DESTINATION_URL_MAX = 1024;
+
+/** What is wrong with a destination URL, in words that never repeat the URL (it may carry credentials). */
+function rtmpUrlProblem(value: string): string | undefined {
+  if (/[\s\p{Cc}]/u.test(value)) return 'must not contain spaces or control characters';
+  if (!/^rtmps?:\/\//i.test(value)) return 'must start with rtmp:// or rtmps://';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (url.hostname === '') return 'must name a host';
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  // Once parsed, any '#' starts a fragment (even an empty one, which URL.hash does not show).
+  if (value.includes('#')) return 'must not contain a fragment (#)';
+  return undefined;
+}
+
+const destinationFields = {
+  name: z.string().trim().min(1).max(80),
+  url: z
+    .string()
+    .max(DESTINATION_URL_MAX, { abort: true })
+    .superRefine((value, ctx) => {
+      const problem = rtmpUrlProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({ description: 'the platform\'s RTMP(S) ingest URL, e.g. rtmp://a.rtmp.youtube.com/live2' }),
+  streamKey: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[\x21-\x7e]*$/, 'must be printable ASCII without spaces')
+    .meta({ description: 'secret; answers show only streamKeyHint' }),
+  enabled: z.boolean(),
+  rung: z
+    .string()
+    .regex(RUNG_NAME, `expected "${PASSTHROUGH_RUNG}"`)
+    .meta({ description: `what to send; "${PASSTHROUGH_RUNG}" (the publisher's stream as received) is the one choice for now` }),
+};
+
+export const newDestinationSchema = z.strictObject({
+  ...destinationFields,
+  enabled: destinationFields.enabled.default(true),
+  rung: destinationFields.rung.default(PASSTHROUGH_RUNG),
+});
+
+export const destinationChangesSchema = z.strictObject(destinationFields).partial();

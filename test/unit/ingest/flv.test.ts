@@ -3,18 +3,9 @@ import { test } from 'node:test';
 import { flvHeader, parseAudioTag, parseTag, parseVideoHeader } from '../../../src/ingest/flv.js';
 import { PublishTap } from '../../../src/ingest/tap.js';
 import type { FlvSink } from '../../../src/media.js';
+import { flvTagBytes } from '../flv-bytes.js';
 
-/** An FLV tag as node-media-server hands it out: 11-byte header, data, previous-tag-size. */
-function tag(type: number, timestampMs: number, data: Buffer): Buffer {
-  const bytes = Buffer.alloc(11 + data.length + 4);
-  bytes[0] = type;
-  bytes.writeUIntBE(data.length, 1, 3);
-  bytes.writeUIntBE(timestampMs & 0xffffff, 4, 3);
-  bytes[7] = (timestampMs >>> 24) & 0xff;
-  data.copy(bytes, 11);
-  bytes.writeUInt32BE(11 + data.length, 11 + data.length);
-  return bytes;
-}
+const tag = flvTagBytes;
 
 // Sequence headers taken from an FFmpeg (libx264 High@3.1 1280x720, AAC-LC 48 kHz mono) FLV.
 const AVC_HEADER = Buffer.from('17000000000164001fffe1001a6764001facd9405005bb0110000003001000000303c0f183196001000668ebe3cb22c0fdf8f800', 'hex');

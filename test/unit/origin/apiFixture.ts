@@ -9,6 +9,7 @@ import { EventBus, type EventName, type ShopcastEvents } from '../../../src/even
 import type { ApiOptions } from '../../../src/origin/api/index.js';
 import type { LiveReader } from '../../../src/origin/ports.js';
 import { SqliteChannelRepository } from '../../../src/store/channels.js';
+import { SqliteRestreamDestinationRepository } from '../../../src/store/destinations.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { SqliteProductRepository } from '../../../src/store/products.js';
 import { SqliteApiTokenRepository, SqliteSellerRepository } from '../../../src/store/sellers.js';
@@ -44,7 +45,7 @@ export function apiFixture(opts: { dataDir?: string; channel?: { slug: string; t
   }
   const bus = testBus();
   const events: ApiFixture['events'] = [];
-  for (const name of ['channel.keyRotated', 'channel.deleted', 'product.updated', 'product.deleted'] as const) {
+  for (const name of ['channel.keyRotated', 'channel.deleted', 'product.updated', 'product.deleted', 'restream.destinations'] as const) {
     bus.on(name, (payload) => events.push({ name, payload }));
   }
   const viewerCounts = new Map<string, number>();
@@ -65,6 +66,8 @@ export function apiFixture(opts: { dataDir?: string; channel?: { slug: string; t
       tokens,
       channels,
       products,
+      destinations: new SqliteRestreamDestinationRepository(db),
+      restream: { stateOf: () => ({ phase: 'idle', reason: null, since: new Date(0).toISOString(), bitrateKbps: null, failures: 0 }) },
       bus,
       profiles: ['default', 'low'],
       defaultProfile: 'default',
