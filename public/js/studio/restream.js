@@ -61,12 +61,10 @@ export function mountRestream(ctx) {
   function update(row, view) {
     row.view = view;
     row.name.textContent = view.name;
-    // The switch is the seller's word; the push's own state may trail it by a moment.
-    const state = view.enabled ? view.state : { ...view.state, phase: /** @type {const} */ ('disabled') };
-    const text = pushText(state);
+    const text = pushText(view.state);
     row.pill.textContent = text;
     row.pill.title = text;
-    row.pill.dataset.phase = state.phase;
+    row.pill.dataset.phase = view.state.phase;
     row.url.textContent = view.url;
     row.url.title = view.url;
     row.hint.textContent = `Key ${view.streamKeyHint}`;
