@@ -80,9 +80,7 @@ export class DestinationPush {
     if (this.#stopped || feed === this.#feed) return;
     this.#feed = feed;
     this.#wake();
-    if (feed !== null && this.#running === null) {
-      this.#running = this.#run().finally(() => (this.#running = null));
-    }
+    if (feed !== null && this.#running === null) this.#running = this.#run();
   }
 
   /** Ends the push for good (destination removed, disabled or changed; show over; gateway stopping). */
@@ -109,11 +107,13 @@ export class DestinationPush {
       if (this.#stopped || this.#feed === null) break;
       if (this.#feed !== feed) continue; // the seller reconnected meanwhile: push the new publish at once
       failures = Date.now() - startedMs >= this.#opts.policy.resetAfterMs ? 1 : failures + 1;
-      const delayMs = restartDelayMs({ ...this.#opts.policy, maxRestarts: Infinity }, failures);
+      const delayMs = restartDelayMs(this.#opts.policy, failures);
       this.#set('retrying', reason, failures);
       this.#opts.log.warn({ slug: this.#opts.slug, destination: this.#opts.destinationId, reason, retryInMs: delayMs }, 'restream push failed: retrying');
       await this.#sleep(delayMs);
     }
+    // In the same step as the loop's last check: a feed set from now on starts a new loop.
+    this.#running = null;
     this.#set('idle', null, 0);
   }
 

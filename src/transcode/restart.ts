@@ -22,7 +22,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
 };
 
 /** Delay before the `attempt`-th consecutive restart (1-based). */
-export function restartDelayMs(policy: RestartPolicy, attempt: number): number {
+export function restartDelayMs(policy: Pick<RestartPolicy, 'retryDelayMs' | 'maxRetryDelayMs' | 'backoff'>, attempt: number): number {
   const n = Math.max(1, attempt);
   const delay = policy.backoff === 'linear' ? policy.retryDelayMs * n : policy.retryDelayMs * 2 ** (n - 1);
   return Math.min(delay, policy.maxRetryDelayMs);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import type { FlvAttachment, FlvFeed, FlvSink, SourceInfo } from '../../../src/media.js';
 import { parseTag, TAG_VIDEO, type FlvTag } from '../../../src/ingest/flv.js';
-import type { PushConnection, PushTarget } from '../../../src/restream/destination-push.js';
+import { DestinationPush, type PushConnection, type PushTarget } from '../../../src/restream/destination-push.js';
 import { Restreamer, type RestreamTarget } from '../../../src/restream/restreamer.js';
 import type { PushState } from '../../../src/restream/push-state.js';
 import { testBus } from '../bus.js';
@@ -176,4 +176,30 @@ test('a seller drop closes the sessions until the reconnect, and the end of the 
   await until('ended', () => a.open.length === 0);
   assert.equal(restreamer.stateOf('demo', 'a').phase, 'idle');
   await restreamer.stop();
+});
+
+test('a push given a feed the moment it went idle starts again (no gap between its last loop and the next)', async () => {
+  const destination = new FakeDestination();
+  const second = new FakeFeed();
+  let handedOver = false;
+  const push: DestinationPush = new DestinationPush({
+    slug: 'demo',
+    destinationId: 'a',
+    target: { url: 'rtmp://a.example/live', streamKey: 'k' },
+    connect: destination.connect,
+    tagReader: () => ({ push: (chunk) => [parseTag(chunk)!] }),
+    policy: { retryDelayMs: 20, maxRetryDelayMs: 40, backoff: 'exponential', resetAfterMs: 60_000 },
+    log: pino({ level: 'silent' }),
+    onState: (state) => {
+      if (state.phase !== 'idle' || handedOver) return;
+      handedOver = true;
+      push.setFeed(second);
+    },
+  });
+  const first = new FakeFeed();
+  push.setFeed(first);
+  await until('a session on the first feed', () => first.sinks.size === 1);
+  push.setFeed(null);
+  await until('a session on the second feed', () => second.sinks.size === 1 && push.state.phase === 'live');
+  await push.stop();
 });
