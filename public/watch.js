@@ -6,6 +6,7 @@ import { byId, viewersText } from './js/dom.js';
 import { connectLiveEvents } from './js/liveEvents.js';
 import { syncPins } from './js/pinSync.js';
 import { ProductShelf } from './js/productShelf.js';
+import { offerLatestReplay } from './js/replay/offer.js';
 import { mountStage } from './js/stage.js';
 
 const NAME_KEY = 'shopcast.chatName';
@@ -27,10 +28,21 @@ const ui = {
 /** Products pinned right now, by product id (from the event stream). @type {Map<string, string>} */
 const livePins = new Map();
 
+/** Offline, or the show ended: the channel's latest replay is offered over the stage. */
+const replayOffer = offerLatestReplay({
+  slug,
+  link: /** @type {HTMLAnchorElement} */ (byId('overlay-replay')),
+  poster: /** @type {HTMLImageElement} */ (byId('overlay-replay-poster')),
+  title: byId('overlay-replay-title'),
+  meta: byId('overlay-replay-meta'),
+  newTab: embed,
+});
+
 const stage = mountStage({
   slug,
   lowLatency,
   onChannel: (channel) => {
+    replayOffer.update(channel?.state ?? null);
     const title = channel ? channel.title || slug : 'Channel not found';
     ui.title.textContent = title;
     ui.embedTitle.textContent = channel ? title : 'shopcast';
@@ -69,6 +81,8 @@ function renderViewers(n) {
 const chat = embed ? null : mountChat();
 
 if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+  // A frame of the show while the player starts (and of the last show while offline).
+  /** @type {HTMLVideoElement} */ (byId('video')).poster = `/live/${encodeURIComponent(slug)}/poster.jpg`;
   connectLiveEvents({
     slug,
     viewer: true,

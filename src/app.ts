@@ -9,6 +9,7 @@ import { ensureAdmin, StoredTokenAuthenticator } from './commerce/auth.js';
 import { CLIENT_HASH_SECRET, clientHasher } from './commerce/clients.js';
 import { ensureDemoChannel, type DemoChannel } from './commerce/demo.js';
 import { LiveCommerce } from './commerce/live.js';
+import { LinkPreviews } from './commerce/previews.js';
 import { Ingest, RTMP_APP } from './ingest/ingest.js';
 import { ConnectionCaps } from './connection-caps.js';
 import { eventRoutes } from './origin/api/events.js';
@@ -16,6 +17,12 @@ import { liveRoutes } from './origin/api/live.js';
 import { HttpWorkers } from './origin/httpWorkers.js';
 import { Origin } from './origin/origin.js';
 import { Packager } from './packager/packager.js';
+import { LivePosters } from './packager/posters/live-posters.js';
+import { ReplayImages } from './packager/posters/replay-images.js';
+import { Recorder } from './packager/recording/recorder.js';
+import { FrameGrabber } from './transcode/frame-grab.js';
+import { VodLibrary } from './packager/recording/vod-library.js';
+import { UTC_TIME_PATH } from './media-names.js';
 import { StatusView } from './status.js';
 import { SqliteChannelRepository } from './store/channels.js';
 import { SqliteChatRepository } from './store/chat.js';
@@ -23,6 +30,8 @@ import { SqliteRestreamDestinationRepository } from './store/destinations.js';
 import { DEFAULT_PUSH_RETRY } from './restream/destination-push.js';
 import { FlvTagSplitter } from './restream/flv-splitter.js';
 import { Restreamer, restreamTarget } from './restream/restreamer.js';
+import { RungFeed } from './restream/rung-feed.js';
+import { RungFeeds } from './restream/rung-feeds.js';
 import { RtmpPublisher } from './restream/rtmp-publisher.js';
 import { SqliteProductRepository } from './store/products.js';
 import { SqliteApiTokenRepository, SqliteSellerRepository } from './store/sellers.js';
@@ -93,6 +102,22 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     isChannel: (slug) => channels.bySlug(slug) !== undefined,
     log: log.child({ module: 'packager' }),
   });
+  const recorder = new Recorder({
+    bus,
+    dir: path.join(config.dataDir, 'recordings'),
+    quotaBytes: config.recordingsQuotaMb * 1024 * 1024,
+    retentionDays: config.recordingRetentionDays,
+    log: log.child({ module: 'recorder' }),
+  });
+  // One FFmpeg at a time makes every picture (live posters, replays' posters and pin pictures), niced.
+  const frames = new FrameGrabber({ ffmpegPath: ffmpeg.path });
+  const posters = new LivePosters({
+    bus,
+    frames,
+    postersDir: path.join(config.dataDir, 'posters'),
+    intervalS: config.posterIntervalS,
+    log: log.child({ module: 'posters' }),
+  });
   const supervisor = new Supervisor({
     bus,
     log: log.child({ module: 'supervisor' }),
@@ -137,9 +162,10 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     dataDir: config.dataDir,
     ffmpeg: { path: ffmpeg.path, version: ffmpeg.version, source: ffmpeg.source },
   });
+  const shows = new SqliteShowRepository(db);
   const live = new LiveCommerce({
     bus,
-    shows: new SqliteShowRepository(db),
+    shows,
     chat: new SqliteChatRepository(db),
     products,
     channels,
@@ -147,14 +173,23 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     playlists: packager,
     clientHash: clientHasher(new SqliteSecretRepository(db).getOrCreate(CLIENT_HASH_SECRET)),
     chatRetentionDays: config.chatRetentionDays,
+    recordings: recorder,
     log: log.child({ module: 'live' }),
   });
   const restreamLog = log.child({ module: 'restream' });
+  const rungFeeds = new RungFeeds({
+    bus,
+    media: packager,
+    shortSideOf: (slug, name) => profileFor(slug).rungs.find((rung) => rung.name === name)?.shortSide,
+    newFeed: () => new RungFeed(),
+    onRefused: (slug, rung, err) => restreamLog.warn({ slug, rung, err }, 'a part of the rung could not be restreamed'),
+  });
   const restreamer = new Restreamer({
     bus,
     targets: { enabledOf: (slug) => destinations.enabledBySlug(slug).map(restreamTarget) },
     connect: (target) => RtmpPublisher.connect(target, { log: restreamLog }),
     tagReader: () => new FlvTagSplitter(),
+    rungFeed: (slug, rung) => rungFeeds.feed(slug, rung),
     policy: DEFAULT_PUSH_RETRY,
     log: restreamLog,
   });
@@ -176,6 +211,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       bus,
       profiles: [...profiles.keys()],
       defaultProfile: config.profile,
+      rungNames: (name) => (profiles.get(name) ?? defaultProfile).rungs.map((rung) => rung.name),
       rtmpServer: () => rtmpServerUrl(config, ingest.port),
       obsSettings: (name) => {
         const profile = profiles.get(name) ?? defaultProfile;
@@ -185,7 +221,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
         };
       },
       extraRoutes: [
-        liveRoutes({ live, channels, auth }),
+        liveRoutes({ live, channels, auth, recordings: recorder }),
         eventRoutes({
           live,
           channels,
@@ -194,6 +230,21 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
         }),
       ],
     },
+    posters,
+    vod: {
+      media: new VodLibrary({ recordings: recorder, utcTimingUrl: UTC_TIME_PATH }),
+      images: new ReplayImages({
+        recordings: recorder,
+        pinOffsetS: (showId, pinId) => {
+          const replay = live.replay(showId);
+          return replay.found ? replay.pins.find((pin) => pin.id === pinId)?.offsetS : undefined;
+        },
+        frames,
+        log: log.child({ module: 'replay-images' }),
+      }),
+      gone: (showId) => recorder.gone(showId),
+    },
+    previews: { pages: new LinkPreviews({ channels, shows, recordings: recorder }), publicUrl: config.publicUrl },
     host: config.host,
     port: config.httpPort,
     workers: httpWorkers,
@@ -203,10 +254,15 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     async start() {
       // Shows an earlier process left inside their reconnect window continue: same show, same ladder, and the seller's
       // publish within the rest of the window is a reconnect. The other shows it left open are ended, before RTMP opens.
+      await recorder.start();
+      posters.start();
       const resumed = await packager.start();
+      // The shows it resumes announce themselves to the recorder, which then closes the recordings of the others.
       live.start(resumed.map((show) => show.slug));
+      recorder.settle();
       supervisor.resume(resumed);
       supervisor.start();
+      rungFeeds.start();
       restreamer.start();
       ingest.resume(resumed.map(({ slug, startedAtMs, windowEndsAtMs }) => ({ slug, sinceMs: startedAtMs, windowEndsAtMs })));
       try {
@@ -218,7 +274,11 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
         await ingest.stop();
         await supervisor.stop();
         await restreamer.stop();
+        rungFeeds.stop();
         await packager.stop();
+        await recorder.stop();
+        await posters.stop();
+        await frames.stop();
         live.stop();
         await origin.stop();
         db.close();
@@ -229,7 +289,11 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       await ingest.stop();
       await supervisor.stop();
       await restreamer.stop();
+      rungFeeds.stop();
       await packager.stop();
+      await recorder.stop();
+      await posters.stop();
+      await frames.stop();
       // Live shows stay open (persisted by the packager) for the next start; ends the event streams so the HTTP server
       // closes at once.
       live.stop();

@@ -54,6 +54,15 @@ const schema = z.object({
    * Each costs about 30 KiB (measured), so the default bounds them to about 150 MiB; raise it for a bigger audience.
    */
   eventStreamsMax: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  /**
+   * MiB all recordings may take together (under dataDir/recordings). A recording that would pass it stops, with its
+   * status saying so; the live show goes on. The default ladder of a 720p show takes about 2.5 GiB an hour (5.8 Mb/s).
+   */
+  recordingsQuotaMb: z.coerce.number().min(0).max(100_000_000).default(20_480),
+  /** Days a show's recording is kept after the show; 0 keeps recordings until their seller deletes them. */
+  recordingRetentionDays: z.coerce.number().int().min(0).max(36_500).default(30),
+  /** Seconds between two pictures of a live channel's poster. */
+  posterIntervalS: z.coerce.number().min(1).max(3600).default(5),
 }).superRefine((config, ctx) => {
   if (config.rtmpsPort === undefined) return;
   for (const key of ['rtmpsCertFile', 'rtmpsKeyFile'] as const) {
@@ -88,6 +97,9 @@ const ENV: Record<keyof Config, string> = {
   chatRetentionDays: 'SHOPCAST_CHAT_RETENTION_DAYS',
   eventStreamsPerClient: 'SHOPCAST_EVENT_STREAMS_PER_CLIENT',
   eventStreamsMax: 'SHOPCAST_EVENT_STREAMS_MAX',
+  recordingsQuotaMb: 'SHOPCAST_RECORDINGS_QUOTA_MB',
+  recordingRetentionDays: 'SHOPCAST_RECORDING_RETENTION_DAYS',
+  posterIntervalS: 'SHOPCAST_POSTER_INTERVAL_S',
 };
 
 export class ConfigError extends Error {}

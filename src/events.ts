@@ -2,6 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { FlvFeed, Ladder, SourceInfo } from './media.js';
 import type { RenderedPlaylist } from './origin/ports.js';
+import type { PublishedSegment } from './packager/published-segment.js';
+import type { RecordingStatus } from './packager/recording/recording-index.js';
 import type { PushState } from './restream/push-state.js';
 import type { Product } from './store/ports.js';
 
@@ -39,6 +41,17 @@ export interface ShopcastEvents {
   'restream.destinations': { slug: string };
   /** A destination's push changed phase (connecting, live, retrying...). */
   'restream.state': { slug: string; destinationId: string; state: PushState };
+  /**
+   * A show (the store's record of a live session) began: a publish that is not a reconnect, or (`resumed`) one an
+   * earlier process left open that this one continues.
+   */
+  'show.started': { slug: string; showId: string; startedAt: string; resumed: boolean };
+  /** A show ended: its reconnect window passed, a new publish replaced it, or its channel was deleted. */
+  'show.ended': { slug: string; showId: string; endedAt: string };
+  /** A segment was published on every rung of the channel's packaged show. */
+  'packager.published': PublishedSegment;
+  /** A show's recording changed state (recording, ready, stopped by the quota, deleted, expired). */
+  'recording.state': { slug: string; showId: string; status: RecordingStatus; durationS: number };
   /** The packager published a new segment on a rung. */
   'packager.segment': { slug: string; rung: string; msn: number; durationS: number; listedAtMs: number };
 }

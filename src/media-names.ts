@@ -19,10 +19,28 @@ export const MEDIA_FILE_NAME = /^[a-z0-9]+-(?:init\d+\.mp4|\d+\.m4s)$/;
 const PART_FILE_NAME = /^([a-z0-9]+)-(\d{1,6})\.(\d{1,9})\.(\d{1,4})\.m4s$/;
 
 export const MASTER_PLAYLIST = 'master.m3u8';
+/** A channel's live poster and a replay's poster: `/live/<slug>/poster.jpg`, `/vod/<showId>/poster.jpg`. */
+export const POSTER_FILE = 'poster.jpg';
+/** A replay's picture of the moment a product was pinned: `/vod/<showId>/pin-<pinId>.jpg`. */
+const PIN_IMAGE_FILE = /^pin-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jpg$/;
+export const IMAGE_CONTENT_TYPE = 'image/jpeg';
 const RUNG_PLAYLIST_FILE = 'index.m3u8';
 const RUNG_PLAYLIST_SUFFIX = `/${RUNG_PLAYLIST_FILE}`;
-/** Every public media URL starts with this. */
+/** Every public live media URL starts with this. */
 export const LIVE_PREFIX = '/live/';
+/**
+ * Recorded shows (replays) are served under this, `/vod/<showId>/...`, in the same shapes as /live: the show id (the
+ * store's uuid) takes the slug's place.
+ */
+export const VOD_PREFIX = '/vod/';
+export type MediaPrefix = typeof LIVE_PREFIX | typeof VOD_PREFIX;
+/** The replay page of a show. */
+export const REPLAY_PAGE_PREFIX = '/replay/';
+/**
+ * A recording's own file names (`r-<n>.m4s`, `r-init<k>.mp4`): numbered within the recording, which may span several
+ * of the packager's shows (a reconnect with another ladder opens a new one).
+ */
+export const RECORDING_FILE_PREFIX = 'r';
 
 export const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
@@ -119,6 +137,26 @@ export function masterPlaylistUrl(slug: string): string {
   return `${LIVE_PREFIX}${slug}/${MASTER_PLAYLIST}`;
 }
 
+/** The URL path of a channel's live poster. */
+export function livePosterUrl(slug: string): string {
+  return `${LIVE_PREFIX}${slug}/${POSTER_FILE}`;
+}
+
+/** The URL paths of a recorded show: its page, its HLS master playlist, static DASH manifest and poster. */
+export function replayUrls(showId: string): { pageUrl: string; hlsUrl: string; dashUrl: string; posterUrl: string } {
+  const base = `${VOD_PREFIX}${showId}/`;
+  return { pageUrl: `${REPLAY_PAGE_PREFIX}${showId}`, hlsUrl: `${base}${MASTER_PLAYLIST}`, dashUrl: `${base}${DASH_MANIFEST}`, posterUrl: `${base}${POSTER_FILE}` };
+}
+
+export function pinImageName(pinId: string): string {
+  return `pin-${pinId}.jpg`;
+}
+
+/** The URL path of the picture of a replay at the moment a pin was made. */
+export function pinImageUrl(showId: string, pinId: string): string {
+  return `${VOD_PREFIX}${showId}/${pinImageName(pinId)}`;
+}
+
 /** The content type of a published media file (MEDIA_FILE_NAME). */
 export function mediaFileContentType(file: string): string {
   return file.endsWith('.m4s') ? 'video/iso.segment' : 'video/mp4';
@@ -132,9 +170,13 @@ export function playlistContentType(name: string): string {
 /** The clock DASH players synchronise with (the manifest's UTCTiming): the origin's time as ISO 8601 text. */
 export const UTC_TIME_PATH = `${LIVE_PREFIX}time`;
 
-/** What a path under /live refers to, its names checked. */
+/**
+ * What a path under /live (or /vod) refers to, its names checked. `slug` is the channel's, or under /vod the show id.
+ * An image is the poster (`name` POSTER_FILE) or, under /vod, a pin's picture (`pinId` set).
+ */
 export type MediaPath =
   | { kind: 'playlist'; slug: string; name: string }
+  | { kind: 'image'; slug: string; name: string; pinId?: string }
   | { kind: 'file'; slug: string; rung: string; file: string }
   | ({ kind: 'part'; slug: string; rung: string; file: string } & PartName)
   | { kind: 'track'; slug: string; rung: string; file: string; track: DashFileName };
@@ -143,15 +185,20 @@ export type MediaPath =
 export type MediaPathError = { invalid: 'slug' | 'rung' | 'file' } | { notFound: true };
 
 /**
- * Parses a /live path (without query). Its parts are taken raw, never URL-decoded, so encoded tricks fail the checks.
+ * Parses a /live (or /vod) path (without query). Its parts are taken raw, never URL-decoded, so encoded tricks fail
+ * the checks.
  */
-export function parseMediaPath(path: string): MediaPath | MediaPathError {
-  if (!path.startsWith(LIVE_PREFIX)) return { notFound: true };
-  const parts = path.slice(LIVE_PREFIX.length).split('/');
+export function parseMediaPath(path: string, prefix: MediaPrefix = LIVE_PREFIX): MediaPath | MediaPathError {
+  if (!path.startsWith(prefix)) return { notFound: true };
+  const parts = path.slice(prefix.length).split('/');
   const [slug = '', second = '', third = ''] = parts;
   if (parts.length !== 2 && parts.length !== 3) return { notFound: true };
-  if (parts.length === 2 && second !== MASTER_PLAYLIST && second !== DASH_MANIFEST) return { notFound: true };
+  const pin = prefix === VOD_PREFIX ? PIN_IMAGE_FILE.exec(second) : null;
+  const image = second === POSTER_FILE || pin !== null;
+  if (parts.length === 2 && second !== MASTER_PLAYLIST && second !== DASH_MANIFEST && !image) return { notFound: true };
   if (!CHANNEL_SLUG.test(slug)) return { invalid: 'slug' };
+  if (parts.length === 2 && pin !== null) return { kind: 'image', slug, name: second, pinId: pin[1]! };
+  if (parts.length === 2 && image) return { kind: 'image', slug, name: second };
   if (parts.length === 2) return { kind: 'playlist', slug, name: second };
   if (!RUNG_NAME.test(second)) return { invalid: 'rung' };
   if (third === RUNG_PLAYLIST_FILE) return { kind: 'playlist', slug, name: mediaPlaylistName(second) };

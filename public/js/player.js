@@ -1,4 +1,5 @@
-// Plays one live HLS URL in a <video>: hls.js where MSE exists, native HLS elsewhere (iOS), and recovers by policy.
+// Plays one live HLS URL (or a replay's recording) in a <video>: hls.js where MSE exists, native HLS elsewhere (iOS),
+// and recovers by policy.
 
 /* global Hls */
 
@@ -248,9 +249,13 @@ export class LivePlayer {
     return { behindS: Math.max(0, seekable.end(seekable.length - 1) - this.#video.currentTime), targetS: NATIVE_TARGET_S };
   }
 
-  /** Starts (or resumes) playback at the live sync point rather than where a pause left it. */
+  /**
+   * Starts (or resumes) playback at the live sync point rather than where a pause left it; a recording (a replay's
+   * VOD playlist) has no live point and resumes where it is.
+   */
   play() {
-    const sync = this.#hls?.liveSyncPosition ?? this.#nativeLivePosition();
+    const recorded = this.#hls ? this.#hls.latestLevelDetails?.live === false : Number.isFinite(this.#video.duration);
+    const sync = recorded ? null : (this.#hls?.liveSyncPosition ?? this.#nativeLivePosition());
     if (typeof sync === 'number' && Number.isFinite(sync) && this.#video.currentTime < sync - 1) {
       this.#video.currentTime = sync;
     }

@@ -1,6 +1,6 @@
 // Product cards of pinned products: image, name, price in the product's currency, stock, and a buy link that opens
-// the shop in a new tab and counts the click. One shelf can render into several lists (the shop panel and the
-// compact card over the video).
+// the shop in a new tab and counts the click (a replay's only opens it). One shelf can render into several lists (the
+// shop panel and the compact card over the video).
 import { countBuyClick } from './api.js';
 import { h, icon, ICONS } from './dom.js';
 import { formatPrice } from './money.js';
@@ -34,6 +34,7 @@ function safeImageUrl(url) {
 
 export class ProductShelf {
   /** @type {string} */ #slug;
+  /** @type {boolean} */ #countClicks;
   /** @type {ShelfList[]} */ #lists;
   /** @type {HTMLElement | null} */ #empty;
   /** @type {Map<string, Product>} */ #products = new Map();
@@ -41,10 +42,13 @@ export class ProductShelf {
   /** Rendered cards per list, by product id. @type {Array<Map<string, HTMLElement>>} */ #cards;
 
   /**
-   * @param {{ slug: string, lists: ShelfList[], empty?: HTMLElement | null }} opts
+   * @param {{ slug: string, lists: ShelfList[], empty?: HTMLElement | null, countClicks?: boolean }} opts
+   *   countClicks: whether a buy click is counted (default true; clicks count during a live show only, so a replay's
+   *   buy links just open the shop)
    */
   constructor(opts) {
     this.#slug = opts.slug;
+    this.#countClicks = opts.countClicks ?? true;
     this.#lists = opts.lists;
     this.#empty = opts.empty ?? null;
     this.#cards = opts.lists.map(() => new Map());
@@ -108,50 +112,62 @@ export class ProductShelf {
    * @param {'full' | 'compact'} variant
    */
   #card(product, variant) {
-    const image = safeImageUrl(product.imageUrl);
-    const media = h(
-      'div',
-      { className: 'product-media' },
-      image
-        ? h('img', { attrs: { src: image, alt: '', loading: 'lazy', decoding: 'async', referrerpolicy: 'no-referrer' } })
-        : icon(ICONS.bag),
-    );
-    const price = h('span', { className: 'product-price', text: formatPrice(product.priceMinor, product.currency) });
-    const stock = h('span', {
-      className: `product-stock ${product.inStock ? 'in' : 'out'}`,
-      text: product.inStock ? 'In stock' : 'Sold out',
-    });
-    const href = safeBuyUrl(product.buyUrl);
-    /** @type {HTMLElement} */
-    let action;
-    if (product.inStock && href) {
-      action = h(
-        'a',
-        {
-          className: 'button button-buy',
-          attrs: { href, target: '_blank', rel: 'noopener', 'aria-label': `Buy ${product.name} (opens the shop in a new tab)` },
-          dataset: { buy: product.id },
-        },
-        variant === 'compact' ? 'Buy' : 'Buy now',
-        icon(ICONS.external),
-      );
-      action.addEventListener('click', () => countBuyClick(this.#slug, product.id));
-    } else {
-      action = h('span', { className: 'button button-buy', attrs: { 'aria-disabled': 'true' }, text: 'Sold out' });
-    }
-    const body = h(
-      'div',
-      { className: 'product-body' },
-      h('h3', { className: 'product-name', text: product.name }),
-      variant === 'full' && product.description ? h('p', { className: 'product-desc', text: product.description }) : null,
-      h('div', { className: 'product-meta' }, price, variant === 'full' ? stock : null),
-    );
-    return h(
-      'li',
-      { className: `product-card product-card-${variant}${product.inStock ? '' : ' is-sold-out'}`, dataset: { productId: product.id } },
-      media,
-      body,
-      action,
-    );
+    return productCard(product, variant, this.#countClicks ? () => countBuyClick(this.#slug, product.id) : null);
   }
+}
+
+/**
+ * One product's card: picture, name, price, stock (full variant: and description) and its buy link, which opens the
+ * shop in a new tab; `onBuy` runs on a buy click (null: nothing to count).
+ * @param {Product} product
+ * @param {'full' | 'compact'} variant
+ * @param {(() => void) | null} [onBuy]
+ * @returns {HTMLElement}
+ */
+export function productCard(product, variant, onBuy = null) {
+  const image = safeImageUrl(product.imageUrl);
+  const media = h(
+    'div',
+    { className: 'product-media' },
+    image
+      ? h('img', { attrs: { src: image, alt: '', loading: 'lazy', decoding: 'async', referrerpolicy: 'no-referrer' } })
+      : icon(ICONS.bag),
+  );
+  const price = h('span', { className: 'product-price', text: formatPrice(product.priceMinor, product.currency) });
+  const stock = h('span', {
+    className: `product-stock ${product.inStock ? 'in' : 'out'}`,
+    text: product.inStock ? 'In stock' : 'Sold out',
+  });
+  const href = safeBuyUrl(product.buyUrl);
+  /** @type {HTMLElement} */
+  let action;
+  if (product.inStock && href) {
+    action = h(
+      'a',
+      {
+        className: 'button button-buy',
+        attrs: { href, target: '_blank', rel: 'noopener', 'aria-label': `Buy ${product.name} (opens the shop in a new tab)` },
+        dataset: { buy: product.id },
+      },
+      variant === 'compact' ? 'Buy' : 'Buy now',
+      icon(ICONS.external),
+    );
+    if (onBuy) action.addEventListener('click', onBuy);
+  } else {
+    action = h('span', { className: 'button button-buy', attrs: { 'aria-disabled': 'true' }, text: 'Sold out' });
+  }
+  const body = h(
+    'div',
+    { className: 'product-body' },
+    h('h3', { className: 'product-name', text: product.name }),
+    variant === 'full' && product.description ? h('p', { className: 'product-desc', text: product.description }) : null,
+    h('div', { className: 'product-meta' }, price, variant === 'full' ? stock : null),
+  );
+  return h(
+    'li',
+    { className: `product-card product-card-${variant}${product.inStock ? '' : ' is-sold-out'}`, dataset: { productId: product.id } },
+    media,
+    body,
+    action,
+  );
 }

@@ -16,6 +16,7 @@ import type { ClientHasher } from './clients.js';
 import { LiveHub } from './hub.js';
 import { LiveError, type ChatMessage, type LiveState, type Pin } from './model.js';
 import { PinService, type DateRangeSink } from './pins.js';
+import { replaySummary, replayTimeline, type RecordingReader, type ReplayMessage, type ReplayPin, type ReplaySummary } from './replay.js';
 import { ShowLifecycle } from './shows.js';
 import { ViewerCounter } from './viewers.js';
 
@@ -32,8 +33,15 @@ export interface LiveCommerceOptions {
   clientHash: ClientHasher;
   /** Chat messages older than this are deleted (checked at start and every CHAT_PURGE_INTERVAL_MS). */
   chatRetentionDays: number;
+  /** Shows' recordings: a show says whether it has a replay. */
+  recordings: RecordingReader;
   log: Logger;
 }
+
+/** A replay as its page sees it, or why there is none: an unknown or never recorded show, still live, or gone. */
+export type ReplayLookup =
+  | { found: true; show: ShowSummary; pins: ReplayPin[]; chat: ReplayMessage[] }
+  | { found: false; why: 'not_found' | 'live' | 'gone' };
 
 export interface ShowSummary {
   id: string;
@@ -44,6 +52,8 @@ export interface ShowSummary {
   /** Up to now while the show is on. */
   durationS: number;
   peakViewers: number;
+  /** The show's recording, or null if none was made (or nothing of it was recorded). */
+  replay: ReplaySummary | null;
 }
 
 export interface ShowDetails extends ShowSummary {
@@ -195,6 +205,18 @@ export class LiveCommerce implements LiveReader {
     if (purged > 0) this.#opts.log.info({ purged, retentionDays: this.#opts.chatRetentionDays }, 'old chat messages deleted');
   }
 
+  /** A show's replay with its pins and chat on the replay's timeline. */
+  replay(id: string): ReplayLookup {
+    const { shows, recordings } = this.#opts;
+    const show = shows.byId(id);
+    const view = show === undefined ? undefined : recordings.view(show.id);
+    if (show === undefined || view === undefined) return { found: false, why: 'not_found' };
+    if (view.status === 'deleted' || view.status === 'expired') return { found: false, why: 'gone' };
+    if (view.status !== 'ready') return { found: false, why: 'live' };
+    const timeline = replayTimeline(show.id, this.pins.timeline(show), this.chat.byShow(show.id), (atMs) => recordings.offsetAt(show.id, atMs) ?? 0);
+    return { found: true, show: this.#summary(show), ...timeline };
+  }
+
   #summary(show: ShowRecord): ShowSummary {
     const endMs = show.endedAt === null ? Date.now() : Date.parse(show.endedAt);
     return {
@@ -205,6 +227,7 @@ export class LiveCommerce implements LiveReader {
       endedAt: show.endedAt,
       durationS: Math.max(0, Math.round((endMs - Date.parse(show.startedAt)) / 1000)),
       peakViewers: show.peakViewers,
+      replay: replaySummary(this.#opts.recordings.view(show.id)),
     };
   }
 }

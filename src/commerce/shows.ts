@@ -40,6 +40,10 @@ export class ShowLifecycle {
     // The other shows a stopped or crashed process left open cannot continue: the packager has nothing to resume.
     const ended = shows.endAllOpen(this.#iso(), resumed);
     if (ended > 0) log.info({ ended }, 'ended shows an earlier process left open');
+    for (const slug of resumed) {
+      const show = shows.current(slug);
+      if (show !== undefined) bus.emit('show.started', { slug, showId: show.id, startedAt: show.startedAt, resumed: true });
+    }
     this.#unsubscribe = [
       bus.on('stream.live', ({ slug, reconnect }) => {
         if (!reconnect || shows.current(slug) === undefined) this.#startShow(slug);
@@ -85,6 +89,7 @@ export class ShowLifecycle {
     const show = shows.start(slug, channel.title, this.#iso());
     shows.raisePeak(show.id, this.#opts.viewers.count(slug));
     log.info({ slug, showId: show.id }, 'show started');
+    this.#opts.bus.emit('show.started', { slug, showId: show.id, startedAt: show.startedAt, resumed: false });
   }
 
   #endShow(slug: string): void {
@@ -93,8 +98,10 @@ export class ShowLifecycle {
     if (show === undefined) return;
     this.#opts.viewers.flush(slug);
     pins.unpinAll(slug, show);
-    shows.end(show.id, this.#iso());
+    const endedAt = this.#iso();
+    shows.end(show.id, endedAt);
     log.info({ slug, showId: show.id }, 'show ended');
+    this.#opts.bus.emit('show.ended', { slug, showId: show.id, endedAt });
   }
 
   #tell(slug: string): void {

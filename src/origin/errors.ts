@@ -51,6 +51,11 @@ export function forbidden(message = 'forbidden', code = 'forbidden'): HttpError 
   return new HttpError({ status: 403, code, message });
 }
 
+/** What was here was deleted on purpose: it will not come back (a CDN may remember that). */
+export function gone(message = 'gone'): HttpError {
+  return new HttpError({ status: 410, code: 'gone', message });
+}
+
 /** The request is valid but clashes with current state (slug taken, channel live, already pinned...). */
 export function conflict(message: string): HttpError {
   return new HttpError({ status: 409, code: 'conflict', message });

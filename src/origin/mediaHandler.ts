@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeldRequests, decide, parseDirective, type Directive } from './blocking-reload.js';
-import { HttpError, badRequest, notFound, sendError, serviceUnavailable } from './errors.js';
+import { HttpError, badRequest, gone, notFound, sendError, serviceUnavailable } from './errors.js';
 import type { Logger } from '../log.js';
 import {
   DASH_MANIFEST,
+  IMAGE_CONTENT_TYPE,
   LIVE_PREFIX,
   UTC_TIME_PATH,
   mediaFileContentType,
@@ -15,14 +16,21 @@ import {
   playlistContentType,
   rungOfMediaPlaylist,
   type MediaPath,
+  type MediaPrefix,
 } from '../media-names.js';
 import { trackFile } from '../packager/fmp4/track-split.js';
-import type { MediaLibrary, RenderedPlaylist } from './ports.js';
+import type { ImageLibrary, MediaLibrary, RenderedPlaylist } from './ports.js';
 import type { Forward } from './proxy.js';
 import { SegmentCache } from './segmentCache.js';
 
 export interface MediaHandlerOptions {
   media: MediaLibrary;
+  /** The paths it answers: /live (default) or, for recorded shows, /vod. */
+  prefix?: MediaPrefix;
+  /** Posters (and pictures of replays); none: they answer 404. */
+  images?: ImageLibrary;
+  /** Whatever is asked of this slug (a deleted recording) answers 410. */
+  gone?: (slug: string) => boolean;
   log: Logger;
   /** Bytes of segment files kept in memory (default SEGMENT_CACHE_BYTES). */
   cacheBytes?: number;
@@ -33,7 +41,7 @@ export interface MediaHandlerOptions {
   forwardToPrimary?: Forward;
 }
 
-/** Answers the request if it is under /live/ (true), or leaves it to the rest of the origin (false). */
+/** Answers the request if it is under its prefix (true), or leaves it to the rest of the origin (false). */
 export type MediaHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** Playlist requests held at once (blocking reloads and preload-hinted parts), over every channel. */
@@ -58,6 +66,7 @@ interface EncodedPlaylist {
 }
 
 export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
+  const prefix = opts.prefix ?? LIVE_PREFIX;
   const segments = new SegmentCache(opts.cacheBytes ?? SEGMENT_CACHE_BYTES);
   const held = new HeldRequests({ max: MAX_HELD_REQUESTS });
   opts.media.onChange((slug, rung) => {
@@ -235,6 +244,18 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     res.end(req.method === 'HEAD' ? undefined : bytes);
   };
 
+  const serveImage = async (req: IncomingMessage, res: ServerResponse, target: Extract<MediaPath, { kind: 'image' }>): Promise<void> => {
+    const image = await opts.images?.image(target);
+    if (image === undefined) throw notFound('no picture');
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': IMAGE_CONTENT_TYPE,
+      'Cache-Control': `public, max-age=${image.maxAgeS}`,
+      'Content-Length': image.bytes.length,
+    });
+    res.end(req.method === 'HEAD' ? undefined : image.bytes);
+  };
+
   const route = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void | Promise<void> => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -251,9 +272,11 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError({ status: 405, code: 'method_not_allowed', message: 'method not allowed', headers: { Allow: 'GET, HEAD, OPTIONS' } });
     }
-    const target = parseMediaPath(path);
+    const target = parseMediaPath(path, prefix);
     if ('notFound' in target) throw notFound(`no media at ${path}`);
     if ('invalid' in target) throw badRequest(`invalid ${target.invalid}`);
+    if (opts.gone?.(target.slug) === true) throw gone('deleted by its seller or expired');
+    if (target.kind === 'image') return serveImage(req, res, target);
     if (target.kind === 'playlist') return routePlaylist(req, res, target.slug, target.name, query);
     if (target.kind === 'part') return servePart(req, res, target);
     if (target.kind === 'track') return serveTrack(req, res, target);
@@ -264,7 +287,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
 
   return (req, res) => {
     const url = req.url ?? '';
-    if (!url.startsWith(LIVE_PREFIX)) return false;
+    if (!url.startsWith(prefix)) return false;
     const query = url.indexOf('?');
     const fail = (err: unknown): void => {
       const answered = sendError(res, err, COMMON_HEADERS);
@@ -272,7 +295,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     };
     const path = query < 0 ? url : url.slice(0, query);
     const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
-    if (path === UTC_TIME_PATH) {
+    if (prefix === LIVE_PREFIX && path === UTC_TIME_PATH) {
       serveTime(req, res);
       return true;
     }

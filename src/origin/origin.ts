@@ -6,9 +6,10 @@ import { createOriginServer } from './listener.js';
 import { createOriginHandler } from './originApp.js';
 import type { ApiOptions } from './api/index.js';
 import type { HttpWorkers } from './httpWorkers.js';
+import type { OriginAppOptions } from './originApp.js';
 import type { MediaLibrary, StatusReader } from './ports.js';
 
-export interface OriginOptions {
+export interface OriginOptions extends Pick<OriginAppOptions, 'posters' | 'vod' | 'previews'> {
   media: MediaLibrary;
   status: StatusReader;
   log: Logger;

@@ -7,7 +7,8 @@ import { apiRouter, type ApiOptions } from './api/index.js';
 import { errorHandler, unmatched } from './errors.js';
 import { createMediaHandler } from './mediaHandler.js';
 import { pageRouter } from './pageRoutes.js';
-import type { MediaLibrary, StatusReader } from './ports.js';
+import { LIVE_PREFIX, VOD_PREFIX } from '../media-names.js';
+import type { ImageLibrary, MediaLibrary, PagePreviews, StatusReader } from './ports.js';
 
 export interface OriginAppOptions {
   media: MediaLibrary;
@@ -19,7 +20,15 @@ export interface OriginAppOptions {
   api: Omit<ApiOptions, 'status'>;
   /** Segment bytes this process keeps in memory (default SEGMENT_CACHE_BYTES). */
   segmentCacheBytes?: number;
+  /** Live channels' posters. */
+  posters?: ImageLibrary;
+  /** Recorded shows under /vod: their media, pictures, and which were deleted (410). */
+  vod?: { media: MediaLibrary; images?: ImageLibrary; gone: (showId: string) => boolean };
+  /** Link previews of the pages, and the public URL that makes their picture URLs absolute. */
+  previews?: { pages: PagePreviews; publicUrl: string };
 }
+
+const VOD_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Browsers must not guess a type: a segment or JSON answer is never rendered as HTML. */
 const noSniff: RequestHandler = (_req, res, next) => {
@@ -36,16 +45,19 @@ function createApiAndPages(opts: OriginAppOptions): Express {
   app.set('trust proxy', 'loopback');
   app.use(noSniff);
   app.use(apiRouter({ ...opts.api, status: opts.status }));
-  app.use(pageRouter({ publicDir: opts.publicDir }));
+  app.use(pageRouter({ publicDir: opts.publicDir, previews: opts.previews?.pages, publicUrl: opts.previews?.publicUrl }));
   app.use(unmatched);
   app.use(errorHandler({ log: opts.log }));
   return app;
 }
 
 export function createOriginHandler(opts: OriginAppOptions): RequestListener {
-  const media = createMediaHandler({ media: opts.media, log: opts.log, cacheBytes: opts.segmentCacheBytes });
+  const live = createMediaHandler({ media: opts.media, images: opts.posters, prefix: LIVE_PREFIX, log: opts.log, cacheBytes: opts.segmentCacheBytes });
+  const { vod } = opts;
+  // Replays are watched far less than live shows: a small cache of their own, so they never push live segments out.
+  const recorded = vod === undefined ? () => false : createMediaHandler({ ...vod, prefix: VOD_PREFIX, log: opts.log, cacheBytes: VOD_CACHE_BYTES });
   const app = createApiAndPages(opts);
   return (req, res) => {
-    if (!media(req, res)) app(req, res);
+    if (!live(req, res) && !recorded(req, res)) app(req, res);
   };
 }

@@ -1,11 +1,15 @@
-// Pages and their assets: the home page, the product page and its frameable embed, the seller studio, the DASH player
-// page, and hls.js and dash.js served from node_modules.
+// Pages and their assets: the home page, the product page and its frameable embed, a show's replay page, the seller
+// studio, the DASH player page, and hls.js and dash.js served from node_modules. Shared links to a product or replay
+// page unfurl with a link preview (og:/twitter: tags) written into the page's head.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
+import { uuidParam } from './api/schemas.js';
+import { badRequest } from './errors.js';
 import { withModulePreloads } from './module-preloads.js';
 import { validParam } from './params.js';
+import type { PagePreview, PagePreviews } from './ports.js';
 
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
 /** dash.js's browser build (the package's `require` entry). */
@@ -44,7 +48,67 @@ function setPageHeaders(res: Response, csp = PAGE_CSP): void {
   if (csp === PAGE_CSP) res.set('X-Frame-Options', 'SAMEORIGIN');
 }
 
-export function pageRouter(opts: { publicDir: string }): Router {
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text as HTML text or a quoted attribute value: titles and descriptions are the seller's. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** `urlPath` under the public URL, which may have a path of its own (`https://shop.example/live`). */
+function absoluteUrl(publicUrl: string, urlPath: string): string {
+  if (/^https?:\/\//i.test(urlPath)) return urlPath;
+  return `${publicUrl.replace(/\/+$/, '')}/${urlPath.replace(/^\/+/, '')}`;
+}
+
+/** Where a link preview is: its page's URL path, and the server's public base URL to make URLs absolute with. */
+export interface PreviewPlace {
+  publicUrl: string;
+  pagePath: string;
+}
+
+/** The head tags of a page's link preview (Open Graph, and the large-picture Twitter/X card), every value escaped. */
+export function previewTags(preview: PagePreview, place: PreviewPlace): string[] {
+  const tag = (kind: 'property' | 'name', key: string, value: string): string =>
+    `<meta ${kind}="${key}" content="${escapeHtml(value)}">`;
+  const image = preview.imagePath ? absoluteUrl(place.publicUrl, preview.imagePath) : null;
+  return [
+    tag('name', 'description', preview.description),
+    tag('property', 'og:type', 'video.other'),
+    tag('property', 'og:site_name', 'shopcast'),
+    tag('property', 'og:title', preview.title),
+    tag('property', 'og:description', preview.description),
+    ...(image === null ? [] : [tag('property', 'og:image', image)]),
+    tag('property', 'og:url', absoluteUrl(place.publicUrl, place.pagePath)),
+    tag('name', 'twitter:card', image === null ? 'summary' : 'summary_large_image'),
+    tag('name', 'twitter:title', preview.title),
+    tag('name', 'twitter:description', preview.description),
+    ...(image === null ? [] : [tag('name', 'twitter:image', image)]),
+  ];
+}
+
+/**
+ * `html` with the preview's title in `<title>` and its tags after it (else at the end of the head), where a crawler
+ * reading only the first bytes finds them; unchanged without a preview.
+ */
+export function withPreview(html: string, preview: PagePreview | undefined, place: PreviewPlace): string {
+  if (preview === undefined || !html.includes('</head>')) return html;
+  const tags = previewTags(preview, place).map((t) => `\n  ${t}`).join('');
+  // Functions, not strings: `$&` in a seller's title is text, not a replacement pattern.
+  const titled = html.replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(preview.title)} · shopcast</title>${tags}`);
+  return titled !== html ? titled : html.replace('</head>', () => `${tags.slice(1)}\n</head>`);
+}
+
+export interface PageRouterOptions {
+  /** Folder with the pages and their assets. */
+  publicDir: string;
+  /** What link previews of product and replay pages say; without it, pages carry no preview. */
+  previews?: PagePreviews;
+  /** The server's public base URL (SHOPCAST_PUBLIC_URL): a preview's URLs are absolute. Default http://localhost:8080. */
+  publicUrl?: string;
+}
+
+export function pageRouter(opts: PageRouterOptions): Router {
   const router = Router({ caseSensitive: true, strict: true });
   const publicDir = path.resolve(opts.publicDir);
 
@@ -64,19 +128,32 @@ export function pageRouter(opts: { publicDir: string }): Router {
     res.type('html').send(html);
   };
 
+  const publicUrl = opts.publicUrl ?? 'http://localhost:8080';
+  /** Adds the link preview of the page at `pagePath` (canonical: the embed's is its product page). */
+  const previewed = (preview: PagePreview | undefined, pagePath: string) => (html: string): string =>
+    withPreview(html, preview, { publicUrl, pagePath });
+  const watchPreview = (slug: string) => previewed(opts.previews?.watch(slug), `/watch/${slug}`);
+
   router.get('/', (_req, res) => sendPage(res, 'index.html'));
   router.get('/studio', (_req, res) => sendPage(res, 'studio.html'));
   // The sign-in form posts here only if it is submitted before its script runs: the token field has no name, so
   // nothing was sent, and the page comes back to try again.
   router.post('/studio', (_req, res) => res.redirect(303, '/studio'));
-  router.get('/watch/:slug', (req, res) => {
-    validParam('slug', req.params.slug);
+  router.get('/watch/:slug', async (req, res) => {
+    const slug = validParam('slug', req.params.slug);
     // Unknown channels get the page too: it says "channel not found" and picks the channel up if it appears.
-    sendPage(res, 'watch.html');
+    await sendPage(res, 'watch.html', watchPreview(slug));
   });
   router.get('/embed/:slug', async (req, res) => {
-    validParam('slug', req.params.slug);
-    await sendPage(res, 'watch.html', (html) => html.replace(WATCH_LAYOUT, EMBED_LAYOUT), EMBED_CSP);
+    const slug = validParam('slug', req.params.slug);
+    const preview = watchPreview(slug);
+    await sendPage(res, 'watch.html', (html) => preview(html.replace(WATCH_LAYOUT, EMBED_LAYOUT)), EMBED_CSP);
+  });
+  router.get('/replay/:id', async (req, res) => {
+    const id = req.params.id;
+    if (!uuidParam.safeParse(id).success) throw badRequest('invalid id');
+    // Unknown shows get the page too: it says "not found" (and, for a show still live, links to it).
+    await sendPage(res, 'replay.html', previewed(opts.previews?.replay(id), `/replay/${id}`));
   });
   router.get('/dash/:slug', (req, res) => {
     validParam('slug', req.params.slug);

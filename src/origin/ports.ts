@@ -108,3 +108,30 @@ export interface LiveReader {
   /** The show in progress, or null between shows. */
   show(slug: string): { id: string; startedAt: string } | null;
 }
+
+/** A picture the origin serves under a media prefix (a live poster, a replay's poster or pin picture). */
+export interface ServedImage {
+  /** JPEG bytes. */
+  bytes: Uint8Array;
+  /** Cache-Control max-age: a live poster changes every few seconds, a replay's pictures never. */
+  maxAgeS: number;
+}
+
+/** Pictures of live channels (`/live/<slug>/poster.jpg`) or of replays (`/vod/<showId>/poster.jpg`, `pin-<id>.jpg`). */
+export interface ImageLibrary {
+  /** The picture, or undefined if there is none (yet); `pinId` names a pin of the replay's show. */
+  image(target: { slug: string; name: string; pinId?: string }): Promise<ServedImage | undefined>;
+}
+
+/** What a page's link preview (og:title, og:image) says; undefined: nothing to say (unknown channel or show). */
+export interface PagePreviews {
+  watch(slug: string): PagePreview | undefined;
+  replay(showId: string): PagePreview | undefined;
+}
+
+export interface PagePreview {
+  title: string;
+  description: string;
+  /** URL path of the picture (made absolute with the public URL). */
+  imagePath: string;
+}

@@ -53,6 +53,17 @@ export interface PackagerOptions {
   log: Logger;
 }
 
+/** One part of a rung as it is cut: a fragment of the run's fMP4 stream, with the run's init segment. */
+export interface RungMedia {
+  runId: string;
+  init: Uint8Array;
+  bytes: Uint8Array;
+  /** Starts with a keyframe. */
+  independent: boolean;
+}
+
+export type RungMediaListener = (slug: string, rung: string, media: RungMedia) => void;
+
 /** A show restored at start that a publisher coming back may continue. */
 export interface ResumableShow {
   slug: string;
@@ -156,6 +167,7 @@ export class Packager implements MediaLibrary, RunOutputSink {
   readonly #runs = new Map<string, Run>();
   readonly #inputs = new Map<string, RunInput>();
   readonly #changeListeners = new Set<(slug: string, rung: string) => void>();
+  readonly #mediaListeners = new Set<RungMediaListener>();
   #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
@@ -296,6 +308,12 @@ export class Packager implements MediaLibrary, RunOutputSink {
   onChange(listener: (slug: string, rung: string) => void): () => void {
     this.#changeListeners.add(listener);
     return () => this.#changeListeners.delete(listener);
+  }
+
+  /** `listener` gets every part of every rung of the runs feeding a show, in order, as it is cut. */
+  onRungMedia(listener: RungMediaListener): () => void {
+    this.#mediaListeners.add(listener);
+    return () => this.#mediaListeners.delete(listener);
   }
 
   segmentPath(slug: string, rung: string, file: string): string | undefined {
@@ -450,6 +468,14 @@ export class Packager implements MediaLibrary, RunOutputSink {
     const run = this.#runs.get(runId);
     const rung = run?.rungs.find((r) => r.output === output);
     if (run === undefined || rung === undefined || run.channel.show !== run.show || !run.show.accepts(run.runIndex)) return;
+    const media = { runId, init: part.init, bytes: part.bytes, independent: part.independent };
+    for (const listener of this.#mediaListeners) {
+      try {
+        listener(run.channel.slug, rung.name, media);
+      } catch (err) {
+        run.log.error({ err, rung: rung.name }, 'rung media listener failed');
+      }
+    }
     await this.#listPart(run, rung, part);
   }
 
@@ -574,6 +600,21 @@ export class Packager implements MediaLibrary, RunOutputSink {
     this.#files.retire(show.rungs.flatMap((rung) => left.map((name) => ({ slug, rung: rung.name, file: name }))));
     channel.parts?.finish(segment.msn);
     this.#update(channel);
+    this.#bus.emit('packager.published', {
+      slug,
+      mediaShowId: show.showId,
+      msn: segment.msn,
+      runIndex: run.runIndex,
+      durationS: segment.durationS,
+      programDateTimeMs: segment.programDateTimeMs,
+      runTimeS: aligned.offsetS,
+      discontinuity: segment.discontinuity,
+      rungs: show.rungs.flatMap((rung) => {
+        const file = moved.find((m) => m.rung === rung.name);
+        const init = { slug, rung: rung.name, file: initFileName(show.showId, run.runIndex) };
+        return file === undefined ? [] : [{ rung, segmentPath: this.#files.pathOf(file), initPath: this.#files.pathOf(init) }];
+      }),
+    });
     // Parts of rungs that ran ahead belong to the segment now open.
     for (const rung of run.rungs) {
       const held = run.heldParts.get(rung.name) ?? [];

@@ -32,11 +32,14 @@ export interface RungParts {
 /**
  * A rung's media playlist. Without `parts` it is whole segments only; with them it is a low-latency playlist
  * (draft-pantos-hls-rfc8216bis): the newest segments' parts, the open segment's parts, a preload hint, blocking reload,
- * and rendition reports. Rungs share sequence numbers, durations and (relative) segment names.
+ * and rendition reports. Rungs share sequence numbers, durations and (relative) segment names. `vod`: a recorded
+ * show, complete (the show must have ended).
  */
-export function renderMediaPlaylist(show: Show, parts?: RungParts): string {
+export function renderMediaPlaylist(show: Show, parts?: RungParts, opts: { vod?: boolean } = {}): string {
   const live = parts !== undefined && !show.ended;
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${parts === undefined ? 7 : 9}`, `#EXT-X-TARGETDURATION:${show.targetDurationS}`];
+  // A recorded show: every segment is listed and none will change, so a player may seek anywhere from the start.
+  if (opts.vod === true) lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
   if (parts !== undefined) {
     const partTarget = parts.partTargetS.toFixed(3);
     // Three part targets behind the edge (the draft's minimum advice), and blocking reload so no polling is needed.

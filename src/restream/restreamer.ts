@@ -6,18 +6,21 @@ import type { FlvFeed } from '../media.js';
 import { DestinationPush, type FlvTagReader, type PushConnector, type PushRetryPolicy } from './destination-push.js';
 import type { PushState, RestreamStatusReader } from './push-state.js';
 import type { RestreamDestination } from '../store/ports.js';
+import { PASSTHROUGH_RUNG } from '../transcode/ladder.js';
 
 /** An enabled destination as the restreamer needs it; `version` changes whenever what the push sends or where does. */
 export interface RestreamTarget {
   id: string;
   url: string;
   streamKey: string;
+  /** PASSTHROUGH_RUNG: the publisher's stream as received; else a rung of the channel's ladder. */
+  rung: string;
   version: string;
 }
 
 /** What a stored destination asks the restreamer for; a new URL, key or rung restarts its push, a new name does not. */
 export function restreamTarget({ id, url, streamKey, rung }: RestreamDestination): RestreamTarget {
-  return { id, url, streamKey, version: JSON.stringify([url, streamKey, rung]) };
+  return { id, url, streamKey, rung, version: JSON.stringify([url, streamKey, rung]) };
 }
 
 export interface RestreamTargets {
@@ -30,6 +33,8 @@ export interface RestreamerOptions {
   targets: RestreamTargets;
   connect: PushConnector;
   tagReader: () => FlvTagReader;
+  /** The feed of an encoded rung of the channel's show (pushes that want less than the source). */
+  rungFeed(slug: string, rung: string): FlvFeed;
   policy: PushRetryPolicy;
   log: Logger;
 }
@@ -97,13 +102,15 @@ export class Restreamer implements RestreamStatusReader {
       pushes.delete(id);
       void running.push.stop();
     }
-    const feed = this.#feeds.get(slug) ?? null;
+    const source = this.#feeds.get(slug) ?? null;
     for (const target of wanted.values()) {
       let running = pushes.get(target.id);
       if (running === undefined) {
         running = { version: target.version, push: this.#push(slug, target) };
         pushes.set(target.id, running);
       }
+      // A rung is made of the source: while the publisher is away there is nothing to send either way.
+      const feed = source === null || target.rung === PASSTHROUGH_RUNG ? source : this.#opts.rungFeed(slug, target.rung);
       running.push.setFeed(feed);
     }
   }

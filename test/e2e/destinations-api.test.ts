@@ -75,6 +75,9 @@ describe('restream destinations API end to end', { timeout: 120_000 }, () => {
     const other = await create({ name: 'Twitch', url: 'rtmps://live.twitch.tv:443/app', streamKey: newKey(), rung: 'source', enabled: false });
     assert.equal(other.status, 201);
     assert.deepEqual({ rung: other.body.rung, enabled: other.body.enabled, phase: other.body.state.phase }, { rung: 'source', enabled: false, phase: 'disabled' });
+    const smaller = await create({ name: 'Capped', url: 'rtmp://capped.example/app', streamKey: newKey(), rung: '360p' });
+    assert.equal(smaller.status, 201, 'a rung of the channel\'s profile may be sent instead of the source');
+    assert.equal(smaller.body.rung, '360p');
 
     const listed = await call<{ destinations: DestinationView[] }>('GET', base, { token: tokens.ann });
     assert.equal(listed.status, 200);
@@ -119,9 +122,9 @@ describe('restream destinations API end to end', { timeout: 120_000 }, () => {
       [{ streamKey: 'has spaces in it' }, /^streamKey: must be printable ASCII without spaces$/],
       [{ streamKey: 'x'.repeat(513) }, /^streamKey: too long \(at most 512 characters\)$/],
       [{}, /^streamKey: required$/],
-      // Pushes send the source as received: a transcoded rung is refused until pushing one is built.
-      [{ streamKey, rung: '480p' }, /^rung: only "source" can be sent for now/],
-      [{ streamKey, rung: 'Big!' }, /^rung: expected "source"$/],
+      // The source as received, or a rung of the channel's profile.
+      [{ streamKey, rung: '1080p' }, /^rung: expected one of "source", "720p", "480p", "360p", "240p", "160p"$/],
+      [{ streamKey, rung: 'Big!' }, /^rung: expected "source" or a rung name$/],
       [{ streamKey, name: '   ' }, /^name: must not be empty$/],
       [{ streamKey, id: randomUUID() }, /^id: unknown field$/],
     ];
@@ -185,7 +188,7 @@ describe('restream destinations API end to end', { timeout: 120_000 }, () => {
     assert.equal((await call('DELETE', '/api/channels/ann-temp', { token: tokens.ann })).status, 204);
     assert.equal((await call('GET', path, { token: tokens.ann })).status, 404);
     assert.equal((await call('POST', '/api/channels', { token: tokens.ann, body: { slug: 'ann-temp', title: 'Temp again' } })).status, 201);
-    assert.deepEqual((await call('GET', path, { token: tokens.ann })).body, { destinations: [] }, 'a new channel of the same slug starts empty');
+    assert.deepEqual((await call<{ destinations: unknown[] }>('GET', path, { token: tokens.ann })).body.destinations, [], 'a new channel of the same slug starts empty');
   });
 
   test('the OpenAPI document lists the four routes, all needing a token', async () => {

@@ -37,8 +37,8 @@ after(async () => {
   await Promise.all([plain?.stop(), secure?.stop()]);
 });
 
-async function add(name: string, url: string, streamKey: string): Promise<Destination> {
-  const answer = await call<Destination>(sc, 'POST', BASE, { token: sc.adminToken, body: { name, url, streamKey } });
+async function add(name: string, url: string, streamKey: string, rung = 'source'): Promise<Destination> {
+  const answer = await call<Destination>(sc, 'POST', BASE, { token: sc.adminToken, body: { name, url, streamKey, rung } });
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
   return answer.body;
 }
@@ -65,10 +65,12 @@ async function hls(): Promise<{ lastMsn: number; discontinuities: number }> {
 test('a show restreamed over RTMP and RTMPS: receivers fail alone, come back, and one added mid-show joins; HLS never notices', { timeout: 180_000 }, async (t) => {
   const first = await add('plain RTMP', plain.rtmpUrl, 'plain-key-0123456789');
   const second = await add('RTMPS', secure.rtmpsUrl!, 'secure-key-0123456789');
+  // A platform that wants less gets shopcast's own 240p rung, no encode of its own.
+  const small = await add('RTMPS, 240p', secure.rtmpsUrl!, 'small-key-0123456789', '240p');
 
   const startedMs = Date.now();
   publisher = publish({ url: `${sc.rtmpUrl}/${sc.streamKey}`, durationS: SHOW_S, width: 640, height: 360 });
-  await Promise.all([live(first.id), live(second.id)]);
+  await Promise.all([live(first.id), live(second.id), live(small.id)]);
   t.diagnostic(`both destinations live ${((Date.now() - startedMs) / 1000).toFixed(1)} s after the publisher started`);
   await waitFor('the show playable', () => sc.get('/live/demo/master.m3u8').then((r) => r.ok), 15_000);
 
@@ -89,6 +91,9 @@ test('a show restreamed over RTMP and RTMPS: receivers fail alone, come back, an
   const secureState = await phaseOf(second.id);
   assert.equal(secureState.phase, 'live');
   assert.ok(secureState.bitrateKbps !== null && secureState.bitrateKbps > 2000 && secureState.bitrateKbps < 3500, `RTMPS push at ${secureState.bitrateKbps} kb/s`);
+  const smallState = await phaseOf(small.id);
+  assert.equal(smallState.phase, 'live');
+  assert.ok(smallState.bitrateKbps !== null && smallState.bitrateKbps < 800, `the 240p push at ${smallState.bitrateKbps} kb/s`);
   const during = await hls();
   assert.ok(during.lastMsn >= before.lastMsn + 1, `segments kept coming: ${before.lastMsn} → ${during.lastMsn}`);
   assert.equal(during.discontinuities, 0, 'no seam in the HLS output');
@@ -106,7 +111,7 @@ test('a show restreamed over RTMP and RTMPS: receivers fail alone, come back, an
   await publisher.exited;
   assert.equal((await hls()).discontinuities, 0, 'no seam in the HLS output, the whole show');
   await waitFor('every push idle after the show', async () => {
-    const states = await Promise.all([first, second, third].map((d) => phaseOf(d.id)));
+    const states = await Promise.all([first, second, third, small].map((d) => phaseOf(d.id)));
     return states.every((state) => state.phase === 'idle');
   }, 15_000, 200);
 
@@ -114,13 +119,16 @@ test('a show restreamed over RTMP and RTMPS: receivers fail alone, come back, an
   const whole = await probeRecording(securePath);
   assert.deepEqual(whole.codecs, ['aac', 'h264']);
   assert.ok(Math.abs(whole.videoDurationS - SHOW_S) <= 1, `RTMPS receiver got ${whole.videoDurationS.toFixed(2)} s of a ${SHOW_S} s show`);
+  const smaller = await probeRecording(secure.recordings('small-key-0123456789')[0]!);
+  assert.deepEqual({ codecs: smaller.codecs, height: smaller.height }, { codecs: ['aac', 'h264'], height: 240 }, 'the 240p rung, with its audio');
+  assert.ok(Math.abs(smaller.videoDurationS - SHOW_S) <= 1, `the 240p receiver got ${smaller.videoDurationS.toFixed(2)} s of a ${SHOW_S} s show`);
   for (const file of [...plain.recordings('plain-key-0123456789'), ...secure.recordings('late-key-0123456789')]) {
     const media = await probeRecording(file);
     assert.deepEqual(media.codecs, ['aac', 'h264'], file);
     assert.ok(media.videoDurationS > 2, `${file}: ${media.videoDurationS} s`);
   }
   // Destination keys never reach the log.
-  for (const key of ['plain-key-0123456789', 'secure-key-0123456789', 'late-key-0123456789']) {
+  for (const key of ['plain-key-0123456789', 'secure-key-0123456789', 'late-key-0123456789', 'small-key-0123456789']) {
     assert.ok(!sc.rawLogs().includes(key), `${key} is not in the log`);
   }
 });

@@ -3,6 +3,10 @@ import { test } from 'node:test';
 import {
   DASH_MANIFEST,
   MEDIA_FILE_NAME,
+  VOD_PREFIX,
+  livePosterUrl,
+  pinImageUrl,
+  replayUrls,
   dashInitFileName,
   dashManifestUrl,
   dashMediaTemplate,
@@ -94,4 +98,25 @@ test('DASH track files name the muxed file they are cut from, and no HLS name', 
   for (const bad of ['mf3k2a-12.x.m4s', 'mf3k2a-12.v.mp4', 'mf3k2a-init1.a.m4s', 'mf3k2a-12.m4s', '../mf3k2a-1.v.m4s', 'mf3k2a-1.v.m4s.tmp']) {
     assert.equal(parseDashFileName(bad), undefined, bad);
   }
+});
+
+test('a recorded show has the shapes of a live one under /vod, named by its show id, plus its pictures', () => {
+  const show = '0b5c6a1e-8f1d-4c2e-9a77-3d2f4e5a6b7c';
+  const pin = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
+  const urls = replayUrls(show);
+  assert.deepEqual(urls, {
+    pageUrl: `/replay/${show}`,
+    hlsUrl: `/vod/${show}/master.m3u8`,
+    dashUrl: `/vod/${show}/manifest.mpd`,
+    posterUrl: `/vod/${show}/poster.jpg`,
+  });
+  assert.deepEqual(parseMediaPath(urls.hlsUrl, VOD_PREFIX), { kind: 'playlist', slug: show, name: 'master.m3u8' });
+  assert.deepEqual(parseMediaPath(`/vod/${show}/180p/r-3.m4s`, VOD_PREFIX), { kind: 'file', slug: show, rung: '180p', file: 'r-3.m4s' });
+  assert.deepEqual(parseMediaPath(urls.posterUrl, VOD_PREFIX), { kind: 'image', slug: show, name: 'poster.jpg' });
+  assert.deepEqual(parseMediaPath(pinImageUrl(show, pin), VOD_PREFIX), { kind: 'image', slug: show, name: `pin-${pin}.jpg`, pinId: pin });
+  assert.deepEqual(parseMediaPath(livePosterUrl('demo')), { kind: 'image', slug: 'demo', name: 'poster.jpg' });
+  assert.deepEqual(parseMediaPath(`/live/demo/pin-${pin}.jpg`), { notFound: true }, 'pin pictures are a replay\'s');
+  assert.deepEqual(parseMediaPath(urls.hlsUrl), { notFound: true }, '/vod is not /live');
+  assert.deepEqual(parseMediaPath(`/vod/${show}/pin-${pin.toUpperCase()}.jpg`, VOD_PREFIX), { notFound: true });
+  assert.deepEqual(parseMediaPath(`/vod/${show}/pin-../x.jpg`, VOD_PREFIX), { invalid: 'rung' });
 });

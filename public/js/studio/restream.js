@@ -41,6 +41,7 @@ export function mountRestream(ctx) {
   const name = /** @type {HTMLInputElement} */ (byId('d-name'));
   const url = /** @type {HTMLInputElement} */ (byId('d-url'));
   const key = /** @type {HTMLInputElement} */ (byId('d-key'));
+  const rung = /** @type {HTMLSelectElement} */ (byId('d-rung'));
   const add = /** @type {HTMLButtonElement} */ (byId('destination-add'));
   const error = byId('destination-error');
   /**
@@ -67,7 +68,7 @@ export function mountRestream(ctx) {
     row.pill.dataset.phase = view.state.phase;
     row.url.textContent = view.url;
     row.url.title = view.url;
-    row.hint.textContent = `Key ${view.streamKeyHint}`;
+    row.hint.textContent = `Key ${view.streamKeyHint} · ${view.rung === 'source' ? 'as sent' : view.rung}`;
     // While a switch's change is on its way, an older answer must not flip it back.
     if (!row.toggle.disabled) row.toggle.checked = view.enabled;
     row.toggle.setAttribute('aria-label', `Enabled: ${view.name}`);
@@ -122,14 +123,29 @@ export function mountRestream(ctx) {
     clearTimeout(timer);
     const asked = ++latest;
     try {
-      const { destinations } = await ctx.call(ctx.channelPath('/destinations'));
+      const { destinations, rungs } = await ctx.call(ctx.channelPath('/destinations'));
       // A poll answered after a newer request (one made right after a change) would bring back the old list.
-      if (asked === latest) render(destinations);
+      if (asked === latest) {
+        render(destinations);
+        offerRungs(rungs);
+      }
     } catch {
       // The list stays as it was; the next poll asks again.
     } finally {
       if (asked === latest) schedule();
     }
+  }
+
+  /** The choices of what to send: the source, then the profile's rungs (kept as they are while unchanged). @param {string[]} rungs */
+  function offerRungs(rungs) {
+    const offered = [...rung.options].map((option) => option.value);
+    if (offered.join() === rungs.join()) return;
+    const chosen = rung.value;
+    rung.replaceChildren(...rungs.map((value) => h('option', {
+      text: value === 'source' ? 'Your stream as sent (no re-encode)' : `${value} (encoded by shopcast)`,
+      attrs: { value },
+    })));
+    rung.value = rungs.includes(chosen) ? chosen : 'source';
   }
 
   /** @param {Row} row @param {boolean} enabled */
@@ -168,7 +184,7 @@ export function mountRestream(ctx) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
-    const body = { name: name.value.trim(), url: url.value.trim(), streamKey: key.value.trim() };
+    const body = { name: name.value.trim(), url: url.value.trim(), streamKey: key.value.trim(), rung: rung.value };
     if (!body.name) return void (error.textContent = 'Give the destination a name, e.g. the platform it goes to.');
     if (!body.url) return void (error.textContent = "Server URL: paste it from the platform's stream settings.");
     if (!body.streamKey) return void (error.textContent = "Stream key: paste it from the platform's stream settings.");

@@ -3,6 +3,15 @@ import { ApiError } from '../api.js';
 import { byId, h } from '../dom.js';
 import { durationText } from './context.js';
 
+/** What the studio says of a show's recording, by its status (see the API's ReplaySummary). */
+const REPLAY_TEXT = {
+  recording: 'Recording while live.',
+  stopped: 'Recording stopped: the recordings quota is full. The show goes on.',
+  ready: 'Replay ready.',
+  deleted: 'Recording deleted.',
+  expired: 'Recording removed by the retention policy.',
+};
+
 /** @param {string} iso */
 const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -61,6 +70,7 @@ export function mountShows(ctx) {
             })
           : [h('li', { className: 'muted small', text: 'No buy clicks in this show.' })]),
       );
+      showReplay(show);
       const pins = /** @type {any[]} */ (show.pins ?? []);
       const start = Date.parse(show.startedAt);
       const offset = (/** @type {string} */ iso) => durationText((Date.parse(iso) - start) / 1000);
@@ -71,6 +81,36 @@ export function mountShows(ctx) {
               h('span', { className: 'muted small', text: `at ${offset(p.pinnedAt)}${p.unpinnedAt ? ` for ${durationText((Date.parse(p.unpinnedAt) - Date.parse(p.pinnedAt)) / 1000)}` : ', still pinned'}` })))
           : [h('li', { className: 'muted small', text: 'No products were pinned.' })]),
       );
+    } catch (err) {
+      ctx.toast(err instanceof ApiError ? err.message : String(err), 'error');
+    }
+  }
+
+  /** @param {any} show */
+  function showReplay(show) {
+    const replay = show.replay;
+    const status = /** @type {keyof typeof REPLAY_TEXT | undefined} */ (replay?.status);
+    byId('sd-replay-status').textContent = status ? `${REPLAY_TEXT[status]}${status === 'ready' ? ` ${durationText(replay.durationS)}.` : ''}` : 'Not recorded.';
+    const open = /** @type {HTMLAnchorElement} */ (byId('sd-replay-open'));
+    open.hidden = status !== 'ready';
+    if (status === 'ready') open.href = replay.pageUrl;
+    const del = /** @type {HTMLButtonElement} */ (byId('sd-replay-delete'));
+    del.hidden = status !== 'ready' && status !== 'recording' && status !== 'stopped';
+    del.onclick = () => void removeRecording(show);
+  }
+
+  /** @param {any} show */
+  async function removeRecording(show) {
+    const ok = await ctx.confirm({
+      title: 'Delete this recording?',
+      text: 'Its replay stops playing everywhere, and its files are deleted. The show\'s stats stay.',
+      ok: 'Delete recording',
+    });
+    if (!ok) return;
+    try {
+      await ctx.call(`/api/shows/${encodeURIComponent(show.id)}/recording`, { method: 'DELETE' });
+      ctx.toast('Recording deleted.');
+      await open(show.id);
     } catch (err) {
       ctx.toast(err instanceof ApiError ? err.message : String(err), 'error');
     }

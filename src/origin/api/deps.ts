@@ -26,6 +26,8 @@ export interface ApiDeps {
   /** Names of the ladder profiles in profiles/, and the one a new channel gets. */
   profiles: readonly string[];
   defaultProfile: string;
+  /** The rung names of a profile, highest first (what a restream destination may ask for besides the source). */
+  rungNames(profile: string): string[];
   /** OBS "Server" URL (`rtmp://host:port/live`); a function because the RTMP port is known only once ingest listens. */
   rtmpServer(): string;
   /** What to set in OBS for a profile: its top rung's bitrate, and keyframes every segment (so it is passed through). */

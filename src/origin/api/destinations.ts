@@ -50,13 +50,12 @@ export function destinationRoutes(router: Router, registry: OpenApiRegistry, dep
   const { channels, destinations, restream, bus } = deps;
   const auth = requireSeller(deps.auth);
   const view = (destination: RestreamDestination, channel: Channel) => destinationView(destination, channel.slug, restream);
-  /**
-   * 400 unless `rung` (when given) is the source: pushes send the stream as received, with no encode. Sending a
-   * transcoded rung instead is not built yet, and a destination that asked for one would get the source.
-   */
-  const checkRung = (rung: string | undefined): void => {
-    if (rung !== undefined && rung !== PASSTHROUGH_RUNG) {
-      throw badRequest(`rung: only ${JSON.stringify(PASSTHROUGH_RUNG)} can be sent for now (the stream as received, not re-encoded)`);
+  const rungChoices = (channel: Channel): string[] => [PASSTHROUGH_RUNG, ...deps.rungNames(channel.profile)];
+  /** 400 unless `rung` (when given) is the source or a rung of the channel's profile. */
+  const checkRung = (channel: Channel, rung: string | undefined): void => {
+    const choices = rungChoices(channel);
+    if (rung !== undefined && !choices.includes(rung)) {
+      throw badRequest(`rung: expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}`);
     }
   };
 
@@ -67,11 +66,18 @@ export function destinationRoutes(router: Router, registry: OpenApiRegistry, dep
     tag: 'restream',
     auth: 'seller',
     params: channelParams,
-    response: { status: 200, description: 'destinations', schema: z.object({ destinations: z.array(destinationSchema) }) },
+    response: {
+      status: 200,
+      description: 'destinations',
+      schema: z.object({
+        destinations: z.array(destinationSchema),
+        rungs: z.array(z.string()).meta({ description: 'what a destination may ask for: the source, then the profile\'s rungs' }),
+      }),
+    },
     errors: [403, 404],
   }, auth, (req, res) => {
     const channel = ownedChannel(req, channels, parseParams(channelParams, req).slug);
-    res.json({ destinations: destinations.list(channel.id).map((destination) => view(destination, channel)) });
+    res.json({ destinations: destinations.list(channel.id).map((destination) => view(destination, channel)), rungs: rungChoices(channel) });
   });
 
   defineRoute(router, registry, {
@@ -87,7 +93,7 @@ export function destinationRoutes(router: Router, registry: OpenApiRegistry, dep
   }, auth, (req, res) => {
     const channel = ownedChannel(req, channels, parseParams(channelParams, req).slug);
     const input = parseBody(newDestinationSchema, req);
-    checkRung(input.rung);
+    checkRung(channel, input.rung);
     if (destinations.list(channel.id).length >= MAX_DESTINATIONS) {
       throw conflict(`a channel has at most ${MAX_DESTINATIONS} restream destinations`);
     }
@@ -110,7 +116,7 @@ export function destinationRoutes(router: Router, registry: OpenApiRegistry, dep
     const params = parseParams(destinationParams, req);
     const channel = ownedChannel(req, channels, params.slug);
     const changes = parseBody(destinationChangesSchema, req);
-    checkRung(changes.rung);
+    checkRung(channel, changes.rung);
     const destination = destinations.update(channel.id, params.id, changes);
     if (!destination) throw notFound('unknown destination');
     bus.emit('restream.destinations', { slug: channel.slug });

@@ -7,7 +7,7 @@ import type { LiveCommerce } from '../../commerce/live.js';
 import { LiveError } from '../../commerce/model.js';
 import type { TokenAuthenticator } from '../../commerce/auth.js';
 import type { Channel, ChannelRepository } from '../../store/ports.js';
-import { conflict, forbidden, HttpError, notFound, tooManyRequests } from '../errors.js';
+import { conflict, forbidden, gone, HttpError, notFound, tooManyRequests } from '../errors.js';
 import type { ApiRouteModule } from './index.js';
 import {
   callerOf,
@@ -25,7 +25,9 @@ import {
 import { channelParams, productParams, productSchema, slugParam, uuidParam } from './schemas.js';
 
 export interface LiveRouteDeps {
-  live: Pick<LiveCommerce, 'pins' | 'chat' | 'click' | 'shows' | 'recentShows' | 'showDetails' | 'showChat'>;
+  live: Pick<LiveCommerce, 'pins' | 'chat' | 'click' | 'shows' | 'recentShows' | 'showDetails' | 'showChat' | 'replay'>;
+  /** The recorder: a seller deletes a recording. */
+  recordings: { delete(showId: string): Promise<boolean> };
   channels: Pick<ChannelRepository, 'bySlug'>;
   auth: TokenAuthenticator;
 }
@@ -49,6 +51,17 @@ export const chatMessageSchema = z.object({
   bySeller: z.boolean(),
 });
 
+const replaySummarySchema = z.object({
+  status: z.enum(['recording', 'stopped', 'ready', 'deleted', 'expired']).meta({
+    description: 'only `ready` can be watched; `recording`: the show is live; `stopped`: live, but recording stopped (the recordings quota is full); `deleted` by its seller or `expired`: gone, its URLs answer 410',
+  }),
+  durationS: z.number(),
+  pageUrl: z.string(),
+  hlsUrl: z.string().meta({ description: 'VOD HLS master playlist' }),
+  dashUrl: z.string().meta({ description: 'static DASH manifest' }),
+  posterUrl: z.string(),
+});
+
 const showSummarySchema = z.object({
   id: z.string(),
   channel: z.string(),
@@ -57,6 +70,17 @@ const showSummarySchema = z.object({
   endedAt: z.string().nullable(),
   durationS: z.number().int(),
   peakViewers: z.number().int(),
+  replay: replaySummarySchema.nullable().meta({ description: 'the show\'s recording; null if none was made' }),
+});
+
+const replaySchema = z.object({
+  show: showSummarySchema,
+  pins: z.array(pinSchema.extend({
+    offsetS: z.number().meta({ description: 'seconds into the replay where it was pinned' }),
+    endOffsetS: z.number().nullable(),
+    imageUrl: z.string().meta({ description: 'a picture of that moment of the replay' }),
+  })),
+  chat: z.array(chatMessageSchema.extend({ offsetS: z.number().meta({ description: 'seconds into the replay where it was sent' }) })),
 });
 
 const showSchema = showSummarySchema.extend({
@@ -320,6 +344,44 @@ export function liveRoutes(deps: LiveRouteDeps): ApiRouteModule {
       const show = live.showDetails(parseParams(showParams, req).id);
       if (show === undefined) throw notFound('unknown show');
       res.json(show);
+    });
+
+    defineRoute(router, registry, {
+      method: 'get',
+      path: '/shows/:id/replay',
+      summary: 'A show\'s replay: the show, its pins and its chat placed on the replay\'s timeline',
+      tag: 'shows',
+      auth: 'public',
+      params: showParams,
+      response: { status: 200, description: 'the replay', schema: replaySchema },
+      errors: [404, 409, 410],
+    }, (req, res) => {
+      const replay = live.replay(parseParams(showParams, req).id);
+      if (replay.found) {
+        const { found: _, ...body } = replay;
+        res.json(body);
+        return;
+      }
+      if (replay.why === 'gone') throw gone('the recording was deleted');
+      if (replay.why === 'live') throw conflict('the show is still live');
+      throw notFound('no replay of this show');
+    });
+
+    defineRoute(router, registry, {
+      method: 'delete',
+      path: '/shows/:id/recording',
+      summary: 'Delete a show\'s recording: its files go, its replay URLs answer 410 (a live show goes on unrecorded)',
+      tag: 'shows',
+      auth: 'seller',
+      params: showParams,
+      response: { status: 204, description: 'deleted' },
+      errors: [403, 404],
+    }, seller, async (req, res) => {
+      const show = live.showDetails(parseParams(showParams, req).id);
+      if (show === undefined) throw notFound('unknown show');
+      ownedChannel(req, channels, show.channel);
+      if (!(await deps.recordings.delete(show.id))) throw notFound('no recording to delete');
+      res.status(204).end();
     });
 
     defineRoute(router, registry, {

@@ -286,8 +286,10 @@ const destinationFields = {
   enabled: z.boolean(),
   rung: z
     .string()
-    .regex(RUNG_NAME, `expected "${PASSTHROUGH_RUNG}"`)
-    .meta({ description: `what to send; "${PASSTHROUGH_RUNG}" (the publisher's stream as received) is the one choice for now` }),
+    .regex(RUNG_NAME, `expected "${PASSTHROUGH_RUNG}" or a rung name`)
+    .meta({
+      description: `what to send: "${PASSTHROUGH_RUNG}", the publisher's stream as received (no encode), or a rung of the channel's profile (e.g. "480p"): its encoded video and audio, or the biggest rung of the show no bigger than it`,
+    }),
 };
 
 export const newDestinationSchema = z.strictObject({

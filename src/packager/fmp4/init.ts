@@ -1,4 +1,5 @@
-// What an fMP4 init segment (ftyp+moov) says about its tracks: enough to time fragments and declare CODECS.
+// What an fMP4 init segment (ftyp+moov) says about its tracks: enough to time fragments, declare CODECS and hand a
+// decoder its configuration.
 import { boxAt, childBoxes, FieldReader, findChild, Mp4FormatError, requireChild, type Box } from './boxes.js';
 
 /** trex: what a fragment's samples are when neither tfhd nor trun says otherwise. */
@@ -18,6 +19,11 @@ export interface TrackInfo {
   readonly codec: string;
   /** RFC 6381 codec string for CODECS= in playlists, when it could be derived ('avc1.42c00d', 'mp4a.40.2'). */
   readonly codecs?: string;
+  /**
+   * What a decoder needs before the first sample, as a remux to another container carries it: the
+   * AVCDecoderConfigurationRecord (avcC body) of H.264, the AudioSpecificConfig of MPEG-4 audio (AAC).
+   */
+  readonly decoderConfig?: Uint8Array;
   /** Video: coded size from the visual sample entry. */
   readonly width?: number;
   readonly height?: number;
@@ -104,7 +110,7 @@ function readTimescale(mdhd: Box): number {
   return timescale;
 }
 
-type SampleEntryInfo = Pick<TrackInfo, 'codec' | 'codecs' | 'width' | 'height' | 'channelCount' | 'sampleRate'>;
+type SampleEntryInfo = Pick<TrackInfo, 'codec' | 'codecs' | 'decoderConfig' | 'width' | 'height' | 'channelCount' | 'sampleRate'>;
 
 /** The first sample entry: ffmpeg writes one per track, and fragments here never switch description. */
 function readSampleEntry(stsd: Box): SampleEntryInfo {
@@ -135,8 +141,8 @@ function readVisualEntry(entry: Box, fields: FieldReader): SampleEntryInfo {
   const children = childBoxes(entry, fields.position);
   const avcC = children.find((box) => box.type === 'avcC');
   const hvcC = children.find((box) => box.type === 'hvcC');
-  const codecs = avcC ? avcCodecs(entry.type, avcC) : hvcC ? hevcCodecs(entry.type, hvcC) : undefined;
-  return { codec: entry.type, codecs, width, height };
+  if (avcC) return { codec: entry.type, codecs: avcCodecs(entry.type, avcC), decoderConfig: body(avcC), width, height };
+  return { codec: entry.type, codecs: hvcC ? hevcCodecs(entry.type, hvcC) : undefined, width, height };
 }
 
 /** RFC 6381 3.3: avc1.PPCCLL from the profile, constraint flags and level bytes of the configuration record. */
@@ -172,37 +178,55 @@ function readAudioEntry(entry: Box, fields: FieldReader): SampleEntryInfo {
   if (soundVersion === 1) fields.skip(16);
   else if (soundVersion === 2) fields.skip(36);
   const esds = findChild(entry, 'esds', fields.position);
-  return { codec: entry.type, codecs: esds ? mp4aCodecs(esds) : undefined, channelCount, sampleRate };
+  return { codec: entry.type, ...(esds ? readEsds(esds) : {}), channelCount, sampleRate };
 }
 
-/** RFC 6381 3.3: mp4a.OO[.A] from the decoder config's object type and, for MPEG-4 audio, the audio object type. */
-function mp4aCodecs(esds: Box): string | undefined {
+/** MPEG-4 Audio's objectTypeIndication in the DecoderConfigDescriptor. */
+const MPEG4_AUDIO = 0x40;
+
+/**
+ * The CODECS string, RFC 6381 3.3's mp4a.OO[.A]: the decoder config's object type and, for MPEG-4 audio, the audio
+ * object type of its AudioSpecificConfig (the DecoderSpecificInfo descriptor), which is also the decoder config.
+ */
+function readEsds(esds: Box): Pick<SampleEntryInfo, 'codecs' | 'decoderConfig'> {
   const fields = FieldReader.of(esds);
   fields.fullBox();
-  if (readDescriptorTag(fields) !== 3) return undefined;
+  if (readDescriptor(fields).tag !== 3) return {};
   fields.u16(); // ES_ID
   const esFlags = fields.u8();
   if (esFlags & 0x80) fields.u16(); // dependsOn_ES_ID
   if (esFlags & 0x40) fields.skip(fields.u8()); // URL
   if (esFlags & 0x20) fields.u16(); // OCR_ES_Id
-  if (readDescriptorTag(fields) !== 4) return undefined;
+  if (readDescriptor(fields).tag !== 4) return {};
   const objectType = fields.u8();
   fields.skip(12); // streamType, bufferSizeDB, maxBitrate, avgBitrate
-  if (objectType !== 0x40) return `mp4a.${hex2(objectType)}`;
-  if (readDescriptorTag(fields) !== 5) return undefined;
-  const first = fields.u8();
+  if (objectType !== MPEG4_AUDIO) return { codecs: `mp4a.${hex2(objectType)}` };
+  const { tag, size } = readDescriptor(fields);
+  if (tag !== 5) return {};
+  const start = fields.position;
+  fields.skip(size); // refuses a size past the esds
+  const config = new FieldReader(esds.bytes, start, start + size);
+  const first = config.u8();
   let audioObjectType = first >> 3;
-  if (audioObjectType === 31) audioObjectType = 32 + (((first & 0x07) << 3) | (fields.u8() >> 5));
-  return `mp4a.40.${audioObjectType}`;
+  if (audioObjectType === 31) audioObjectType = 32 + (((first & 0x07) << 3) | (config.u8() >> 5));
+  return { codecs: `mp4a.40.${audioObjectType}`, decoderConfig: esds.bytes.slice(start, start + size) };
 }
 
-/** Reads a descriptor's tag and its 1-4 byte size (ISO 14496-1 8.3.3), returning the tag. */
-function readDescriptorTag(fields: FieldReader): number {
+/** Reads a descriptor's tag and its size, written in 1-4 bytes of 7 bits each (ISO 14496-1 8.3.3). */
+function readDescriptor(fields: FieldReader): { tag: number; size: number } {
   const tag = fields.u8();
+  let size = 0;
   for (let i = 0; i < 4; i++) {
-    if ((fields.u8() & 0x80) === 0) break;
+    const byte = fields.u8();
+    size = size * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) break;
   }
-  return tag;
+  return { tag, size };
+}
+
+/** A copy of a box's body, independent of the buffer it was read from. */
+function body(box: Box): Uint8Array {
+  return box.bytes.slice(box.bodyStart, box.end);
 }
 
 function hex2(byte: number): string {

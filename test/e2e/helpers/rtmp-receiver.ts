@@ -38,6 +38,8 @@ export interface RecordedMedia {
   videoDurationS: number;
   /** Pictures (the sequence header is extradata to ffprobe, not a packet). */
   videoFrames: number;
+  /** Of the video. */
+  height: number;
 }
 
 export async function startRtmpReceiver(opts: { name: string; tls?: boolean }): Promise<RtmpReceiver> {
@@ -125,11 +127,12 @@ export async function probeRecording(file: string): Promise<RecordedMedia> {
     last = size;
     return settled;
   }, 15_000, 500);
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name:packet=codec_type,pts_time', '-of', 'json', file]);
-  const parsed = JSON.parse(stdout) as { streams: { codec_name: string }[]; packets: { codec_type: string; pts_time: string }[] };
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,height:packet=codec_type,pts_time', '-of', 'json', file]);
+  const parsed = JSON.parse(stdout) as { streams: { codec_name: string; height?: number }[]; packets: { codec_type: string; pts_time: string }[] };
   const videoTimes = parsed.packets.filter((p) => p.codec_type === 'video').map((p) => Number(p.pts_time));
   return {
     codecs: parsed.streams.map((s) => s.codec_name).sort(),
+    height: parsed.streams.find((s) => s.height !== undefined)?.height ?? 0,
     videoDurationS: videoTimes.length === 0 ? 0 : Math.max(...videoTimes) - Math.min(...videoTimes) + 1 / 30,
     videoFrames: videoTimes.length,
   };

@@ -1,5 +1,6 @@
 // Shared fixtures of the live commerce tests: a real SQLite store in a temporary folder with one channel and
 // products, a fake packager that records date ranges, and the live service built on them.
+import type { RecordingReader } from '../../../src/commerce/replay.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,10 @@ export class RecordingPlaylists {
 }
 
 /** LiveCommerce on the store, with a recording packager and a silent log. */
-export function liveCommerce(store: Store, opts: { bus: EventBus; status: Pick<StatusReader, 'channel'> }): LiveCommerce {
+export function liveCommerce(
+  store: Store,
+  opts: { bus: EventBus; status: Pick<StatusReader, 'channel'>; recordings?: RecordingReader },
+): LiveCommerce {
   return new LiveCommerce({
     bus: opts.bus,
     shows: store.shows,
@@ -82,6 +86,7 @@ export function liveCommerce(store: Store, opts: { bus: EventBus; status: Pick<S
     playlists: new RecordingPlaylists(),
     clientHash: clientHasher(Buffer.alloc(32, 1)),
     chatRetentionDays: 30,
+    recordings: opts.recordings ?? { view: () => undefined, offsetAt: () => undefined },
     log: pino({ level: 'silent' }),
   });
 }

@@ -71,6 +71,7 @@ export function apiFixture(opts: { dataDir?: string; channel?: { slug: string; t
       bus,
       profiles: ['default', 'low'],
       defaultProfile: 'default',
+      rungNames: () => ['720p', '480p', '360p'],
       rtmpServer: () => RTMP_SERVER,
       obsSettings: (profile: string) => ({ bitrateKbps: profile === 'low' ? 1200 : 3000, keyframeIntervalS: 2 }),
     },

@@ -131,6 +131,15 @@ test('an ended show ends its playlist with ENDLIST and keeps its window', () => 
   assert.deepEqual(playlist.segments.map((s) => s.mediaSequenceNumber), [1, 2, 3]);
 });
 
+test('a recorded show is a VOD playlist: its type said, every segment listed, ENDLIST', () => {
+  const show = twoRunShow(3);
+  show.end();
+  const playlist = strictMedia(renderMediaPlaylist(show, undefined, { vod: true }));
+  assert.equal(playlist.playlistType, 'VOD');
+  assert.equal(playlist.endlist, true);
+  assert.doesNotMatch(renderMediaPlaylist(show), /PLAYLIST-TYPE/, 'a live playlist has no type');
+});
+
 test('master playlist: one variant per rung, highest first, with every attribute', () => {
   const rungs = [rung('180p', 320, 180, 300), rung('720p', 1280, 720, 2500)];
   const text = renderMasterPlaylist(rungs);

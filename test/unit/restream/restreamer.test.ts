@@ -69,21 +69,42 @@ function setup(targets: RestreamTarget[]) {
     return destination;
   };
   const states: Array<{ destinationId: string; state: PushState }> = [];
+  const rungFeeds = new Map<string, FakeFeed>();
   bus.on('restream.state', ({ destinationId, state }) => states.push({ destinationId, state }));
   const restreamer = new Restreamer({
     bus,
     targets: { enabledOf: (slug) => (slug === 'demo' ? list.current : []) },
     connect: (target) => destinationFor(target.url).connect(target),
     tagReader: () => ({ push: (chunk) => [parseTag(chunk)!] }),
+    rungFeed: (slug, rung) => {
+      const key = `${slug}/${rung}`;
+      if (!rungFeeds.has(key)) rungFeeds.set(key, new FakeFeed());
+      return rungFeeds.get(key)!;
+    },
     policy: { retryDelayMs: 20, maxRetryDelayMs: 40, backoff: 'exponential', resetAfterMs: 60_000 },
     log: pino({ level: 'silent' }),
   });
   restreamer.start();
   const live = (feed: FakeFeed) => bus.emit('stream.live', { slug: 'demo', publishId: 'p', reconnect: false, source: SOURCE, feed });
-  return { bus, restreamer, destinationFor, states, list, live };
+  return { bus, restreamer, destinationFor, states, list, live, rungFeeds };
 }
 
-const target = (id: string, version = '1'): RestreamTarget => ({ id, url: `rtmp://${id}.example/live`, streamKey: `key-${id}`, version });
+const target = (id: string, version = '1', rung = 'source'): RestreamTarget => ({ id, url: `rtmp://${id}.example/live`, streamKey: `key-${id}`, rung, version });
+
+test('a destination that wants a rung gets that rung\'s feed while the publisher is live, the others the source', async () => {
+  const { restreamer, bus, destinationFor, live, rungFeeds } = setup([target('a'), target('b', '1', '360p')]);
+  const feed = new FakeFeed();
+  live(feed);
+  await until('both sessions', () => feed.sinks.size === 1 && rungFeeds.get('demo/360p')?.sinks.size === 1);
+  rungFeeds.get('demo/360p')!.write(0, true);
+  feed.write(0, true);
+  feed.write(33);
+  assert.equal(destinationFor('rtmp://a.example/live').sessions[0]?.tags.length, 2, 'the source, as received');
+  assert.equal(destinationFor('rtmp://b.example/live').sessions[0]?.tags.length, 1, 'the rung');
+  bus.emit('stream.interrupted', { slug: 'demo', publishId: 'p', reason: 'gone' });
+  await until('both detached', () => feed.sinks.size === 0 && rungFeeds.get('demo/360p')!.sinks.size === 0);
+  await restreamer.stop();
+});
 
 async function until(what: string, probe: () => boolean): Promise<void> {
   const deadline = Date.now() + 2000;
