@@ -21,7 +21,7 @@ import { LivePosters } from './packager/posters/live-posters.js';
 import { ReplayImages } from './packager/posters/replay-images.js';
 import { Recorder } from './packager/recording/recorder.js';
 import { FrameGrabber } from './transcode/frame-grab.js';
-import { VodLibrary } from './packager/recording/vod-library.js';
+import { vodLibrary } from './packager/recording/vod-library.js';
 import { UTC_TIME_PATH } from './media-names.js';
 import { StatusView } from './status.js';
 import { SqliteChannelRepository } from './store/channels.js';
@@ -232,7 +232,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     },
     posters,
     vod: {
-      media: new VodLibrary({ recordings: recorder, utcTimingUrl: UTC_TIME_PATH }),
+      media: vodLibrary({ recordings: recorder, utcTimingUrl: UTC_TIME_PATH }),
       images: new ReplayImages({
         recordings: recorder,
         pinOffsetS: (showId, pinId) => {

@@ -1,4 +1,5 @@
 // The quality picker: "Auto" plus one entry per level; shows which level Auto is actually playing.
+import { byId } from './dom.js';
 import { bestFirst, levelLabels } from './levels.js';
 
 const AUTO = -1;
@@ -116,4 +117,15 @@ export class QualityMenu {
       if (index === AUTO) button.textContent = auto;
     }
   }
+}
+
+/** The quality picker of a player page (#quality, #quality-button, #quality-label, #quality-menu). @param {(index: number) => void} onChoose */
+export function pageQualityMenu(onChoose) {
+  return new QualityMenu({
+    root: byId('quality'),
+    button: /** @type {HTMLButtonElement} */ (byId('quality-button')),
+    label: byId('quality-label'),
+    menu: byId('quality-menu'),
+    onChoose,
+  });
 }

@@ -5,7 +5,7 @@ import { wireControls } from './controls.js';
 import { byId } from './dom.js';
 import { wireLiveEdge } from './liveEdge.js';
 import { LivePlayer } from './player.js';
-import { QualityMenu } from './qualityMenu.js';
+import { pageQualityMenu } from './qualityMenu.js';
 
 const POLL_INTERVAL_MS = 2000;
 /** Failed status polls in a row before the page admits it lost the server. */
@@ -78,15 +78,9 @@ export function mountStage(opts) {
   let autoplayBlocked = false;
   let unsupported = false;
 
-  const quality = new QualityMenu({
-    root: byId('quality'),
-    button: /** @type {HTMLButtonElement} */ (byId('quality-button')),
-    label: byId('quality-label'),
-    menu: byId('quality-menu'),
-    onChoose: (index) => {
-      player.setLevel(index);
-      renderLevel();
-    },
+  const quality = pageQualityMenu((index) => {
+    player.setLevel(index);
+    renderLevel();
   });
 
   const player = new LivePlayer({

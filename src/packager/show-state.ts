@@ -32,7 +32,8 @@ const time = z.number().nonnegative();
 const count = z.number().int().nonnegative();
 const rungName = z.string().regex(RUNG_NAME);
 
-const rung = z.object({
+/** A rung as persisted (the packager's show state, a recording's description). */
+export const rungSchema = z.object({
   name: rungName,
   passthrough: z.boolean(),
   width: z.number().int().positive(),
@@ -66,10 +67,10 @@ const segment = z.object({
 const schema = z.object({
   version: z.literal(VERSION),
   slug: z.string().regex(CHANNEL_SLUG),
-  ladder: z.object({ profile: z.string(), segmentDurationS: z.number().positive(), rungs: z.array(rung).min(1) }),
+  ladder: z.object({ profile: z.string(), segmentDurationS: z.number().positive(), rungs: z.array(rungSchema).min(1) }),
   show: z.object({
     showId: z.string().regex(/^[a-z0-9]+$/),
-    rungs: z.array(rung).min(1),
+    rungs: z.array(rungSchema).min(1),
     segments: z.array(segment),
     nextMsn: count,
     discontinuitySequence: count,

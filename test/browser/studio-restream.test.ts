@@ -23,6 +23,7 @@ interface DestinationView {
   url: string;
   streamKeyHint: string;
   enabled: boolean;
+  rung: string;
   state: { phase: string; reason: string | null; since: string; bitrateKbps: number | null; failures: number };
 }
 
@@ -104,6 +105,21 @@ describe('the studio\'s restream section', { timeout: 180_000 }, () => {
     assert.equal(await youtube.locator('.destination-url').textContent(), 'rtmp://127.0.0.1:1/live');
     assert.equal(await youtube.locator('.push-pill').textContent(), 'Waiting for you to go live');
     assert.equal(await youtube.locator('input[role="switch"]').isChecked(), true);
+    assert.equal(await youtube.locator('.destination-send').textContent(), 'as sent', 'the source by default');
+
+    // A platform that wants less: one of the profile's rungs.
+    assert.deepEqual(await studio.$$eval('#d-rung option', (options) => options.map((o) => (o as HTMLOptionElement).value)), ['source', '720p', '480p', '360p', '240p', '160p']);
+    await studio.fill('#d-name', 'Capped');
+    await studio.fill('#d-url', 'rtmp://127.0.0.1:1/capped');
+    await studio.fill('#d-key', 'capped-key-0123456789');
+    await studio.selectOption('#d-rung', '360p');
+    await studio.click('#destination-add');
+    await row('Capped').waitFor();
+    assert.equal(await row('Capped').locator('.destination-send').textContent(), '360p rung');
+    const capped = (await listed()).find((d) => d.name === 'Capped');
+    assert.equal(capped?.rung, '360p');
+    assert.equal((await call('DELETE', `${DESTINATIONS}/${capped.id}`)).status, 204);
+    await row('Capped').waitFor({ state: 'detached', timeout: 10_000 });
 
     const page = await studio.evaluate(() => ({
       text: document.body.innerText,

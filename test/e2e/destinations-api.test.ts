@@ -75,13 +75,13 @@ describe('restream destinations API end to end', { timeout: 120_000 }, () => {
     const other = await create({ name: 'Twitch', url: 'rtmps://live.twitch.tv:443/app', streamKey: newKey(), rung: 'source', enabled: false });
     assert.equal(other.status, 201);
     assert.deepEqual({ rung: other.body.rung, enabled: other.body.enabled, phase: other.body.state.phase }, { rung: 'source', enabled: false, phase: 'disabled' });
-    const smaller = await create({ name: 'Capped', url: 'rtmp://capped.example/app', streamKey: newKey(), rung: '360p' });
-    assert.equal(smaller.status, 201, 'a rung of the channel\'s profile may be sent instead of the source');
-    assert.equal(smaller.body.rung, '360p');
 
     const listed = await call<{ destinations: DestinationView[] }>('GET', base, { token: tokens.ann });
     assert.equal(listed.status, 200);
     assert.deepEqual(listed.body.destinations.map((d) => d.name), ['YouTube', 'Twitch']);
+    const smaller = await create({ name: 'Capped', url: 'rtmp://capped.example/app', streamKey: newKey(), rung: '360p' });
+    assert.equal(smaller.status, 201, 'a rung of the channel\'s profile may be sent instead of the source');
+    assert.equal(smaller.body.rung, '360p');
     assert.deepEqual(listed.body.destinations[0], view);
     for (const d of listed.body.destinations) assert.equal(typeof d.state.phase, 'string');
   });

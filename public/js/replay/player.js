@@ -3,7 +3,7 @@
 import { wireControls } from '../controls.js';
 import { byId } from '../dom.js';
 import { LivePlayer } from '../player.js';
-import { QualityMenu } from '../qualityMenu.js';
+import { pageQualityMenu } from '../qualityMenu.js';
 import { wireScrubber } from './scrubber.js';
 
 /**
@@ -22,15 +22,9 @@ export function mountReplayPlayer(events) {
   const root = byId('player');
   const video = /** @type {HTMLVideoElement} */ (byId('video'));
 
-  const quality = new QualityMenu({
-    root: byId('quality'),
-    button: /** @type {HTMLButtonElement} */ (byId('quality-button')),
-    label: byId('quality-label'),
-    menu: byId('quality-menu'),
-    onChoose: (index) => {
-      player.setLevel(index);
-      renderLevel();
-    },
+  const quality = pageQualityMenu((index) => {
+    player.setLevel(index);
+    renderLevel();
   });
 
   const player = new LivePlayer({

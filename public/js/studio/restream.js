@@ -12,7 +12,7 @@ const POLL_MS = 3000;
  * @typedef {{ id: string, channel: string, name: string, url: string, streamKeyHint: string, enabled: boolean,
  *             rung: string, createdAt: string, updatedAt: string, state: PushState }} DestinationView
  * @typedef {{ view: DestinationView, item: HTMLLIElement, name: HTMLElement, pill: HTMLElement, url: HTMLElement,
- *             hint: HTMLElement, toggle: HTMLInputElement, remove: HTMLButtonElement }} Row
+ *             hint: HTMLElement, send: HTMLElement, toggle: HTMLInputElement, remove: HTMLButtonElement }} Row
  */
 
 /** @param {unknown} err */
@@ -68,7 +68,8 @@ export function mountRestream(ctx) {
     row.pill.dataset.phase = view.state.phase;
     row.url.textContent = view.url;
     row.url.title = view.url;
-    row.hint.textContent = `Key ${view.streamKeyHint} · ${view.rung === 'source' ? 'as sent' : view.rung}`;
+    row.hint.textContent = `Key ${view.streamKeyHint}`;
+    row.send.textContent = view.rung === 'source' ? 'as sent' : `${view.rung} rung`;
     // While a switch's change is on its way, an older answer must not flip it back.
     if (!row.toggle.disabled) row.toggle.checked = view.enabled;
     row.toggle.setAttribute('aria-label', `Enabled: ${view.name}`);
@@ -83,11 +84,12 @@ export function mountRestream(ctx) {
     const pill = h('span', { className: 'push-pill' });
     const urlEl = h('span', { className: 'mono destination-url' });
     const hint = h('span', { className: 'destination-key' });
+    const send = h('span', { className: 'destination-send' });
     const item = h('li', { className: 'mini-item destination-item', dataset: { destinationId: view.id } },
-      h('div', { className: 'mini-body' }, h('div', { className: 'destination-head' }, nameEl, pill), h('span', { className: 'mini-meta' }, urlEl, hint)),
+      h('div', { className: 'mini-body' }, h('div', { className: 'destination-head' }, nameEl, pill), h('span', { className: 'mini-meta' }, urlEl, hint, send)),
       h('div', { className: 'destination-actions' }, h('label', { className: 'check' }, toggle, 'Enabled'), remove));
     /** @type {Row} */
-    const row = { view, item, name: nameEl, pill, url: urlEl, hint, toggle, remove };
+    const row = { view, item, name: nameEl, pill, url: urlEl, hint, send, toggle, remove };
     toggle.addEventListener('change', () => void setEnabled(row, toggle.checked));
     remove.addEventListener('click', () => void removeDestination(row));
     update(row, view);

@@ -74,6 +74,8 @@ interface Recording {
   /** A segment was skipped (a write failed): the next one starts after a discontinuity. */
   gap: boolean;
   readonly queue: SerialQueue;
+  /** Its files as served, once it is ready (a ready recording changes only when it goes). */
+  served: RecordedFiles | undefined;
 }
 
 const META_FILE = 'recording.json';
@@ -175,7 +177,13 @@ export class Recorder {
   files(showId: string): RecordedFiles | undefined {
     const recording = this.#recordings.get(showId);
     if (recording?.meta.status !== 'ready') return undefined;
+    recording.served ??= this.#served(recording);
+    return recording.served;
+  }
+
+  #served(recording: Recording): RecordedFiles {
     const { meta, segments } = recording;
+    const showId = meta.showId;
     const names = new Map<string, { rungs: readonly string[] }>();
     for (const segment of segments) {
       names.set(segmentFileName(RECORDING_FILE_PREFIX, segment.n), segment);
@@ -371,6 +379,7 @@ export class Recorder {
     const { meta } = recording;
     for (const [slug, showId] of this.#current) if (showId === meta.showId) this.#current.delete(slug);
     meta.status = status;
+    recording.served = undefined;
     recording.queue.push(async () => {
       const dir = path.join(this.#dir, meta.showId);
       const kept = new Set([META_FILE]);
@@ -436,6 +445,7 @@ function newRecording(meta: RecordingMeta, log: Logger): Recording {
     inits: new Map(),
     bytes: 0,
     gap: false,
+    served: undefined,
     queue: new SerialQueue((err) => log.error({ err, showId: meta.showId }, 'recording task failed')),
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Rung } from '../../media.js';
 import { RECORDING_FILE_PREFIX, RUNG_NAME } from '../../media-names.js';
 import type { ShowSnapshot } from '../show.js';
+import { rungSchema } from '../show-state.js';
 
 /**
  * `recording`: the show is live and being recorded; `stopped`: the show is live but recording stopped (see
@@ -44,19 +45,6 @@ export interface RecordedSegment {
   bytes: number;
 }
 
-const rung = z.object({
-  name: z.string().regex(RUNG_NAME),
-  passthrough: z.boolean(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  fps: z.number().positive(),
-  videoBitrateKbps: z.number().nonnegative(),
-  audio: z.object({ copy: z.boolean(), bitrateKbps: z.number().nonnegative() }).nullable(),
-  codecs: z.string().min(1).regex(/^[^"\r\n]*$/),
-  bandwidth: z.number().positive(),
-  averageBandwidth: z.number().positive(),
-});
-
 const VERSION = 1;
 const metaSchema = z.object({
   version: z.literal(VERSION),
@@ -66,7 +54,7 @@ const metaSchema = z.object({
   stoppedReason: z.enum(['quota', 'write-failed']).nullable(),
   createdAtMs: z.number().nonnegative(),
   endedAtMs: z.number().nonnegative().nullable(),
-  rungs: z.array(rung),
+  rungs: z.array(rungSchema),
 });
 
 const segmentSchema = z.object({

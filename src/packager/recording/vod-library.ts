@@ -8,7 +8,6 @@ import {
   initFileName,
   mediaPlaylistName,
   segmentFileName,
-  type DashFileName,
 } from '../../media-names.js';
 import { WHOLE_SEGMENTS_ONLY, type MediaLibrary, type RenderedPlaylist, type TrackSource } from '../../origin/ports.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from '../render.js';
@@ -34,49 +33,19 @@ interface Rendered {
   playlists: Map<string, RenderedPlaylist>;
 }
 
-export class VodLibrary implements MediaLibrary {
-  readonly #recordings: RecordingFiles;
-  readonly #utcTimingUrl: string;
-  readonly #rendered = new Map<string, Rendered>();
-
-  constructor(opts: { recordings: RecordingFiles; utcTimingUrl: string }) {
-    this.#recordings = opts.recordings;
-    this.#utcTimingUrl = opts.utcTimingUrl;
-  }
-
-  readonly part = WHOLE_SEGMENTS_ONLY.part;
-  readonly hotSegment = WHOLE_SEGMENTS_ONLY.hotSegment;
-  readonly partDirective = WHOLE_SEGMENTS_ONLY.partDirective;
-  readonly position = WHOLE_SEGMENTS_ONLY.position;
-  readonly onChange = WHOLE_SEGMENTS_ONLY.onChange;
-  readonly liveSegment = WHOLE_SEGMENTS_ONLY.liveSegment;
-
-  playlist(showId: string, name: string): RenderedPlaylist | undefined {
-    return this.#presentation(showId)?.playlists.get(name);
-  }
-
-  segmentPath(showId: string, rung: string, file: string): string | undefined {
-    return this.#recordings.files(showId)?.pathOf(rung, file);
-  }
-
-  trackSource(showId: string, rung: string, track: DashFileName): TrackSource | undefined {
-    const files = this.#recordings.files(showId);
-    if (files === undefined || track.showId !== RECORDING_FILE_PREFIX) return undefined;
-    const run = track.kind === 'init' ? track.run : files.segments[track.msn]?.init;
-    const init = run === undefined ? undefined : files.pathOf(rung, initFileName(RECORDING_FILE_PREFIX, run));
-    if (init === undefined || track.kind === 'init') return init === undefined ? undefined : { init };
-    const media = files.pathOf(rung, segmentFileName(RECORDING_FILE_PREFIX, track.msn));
-    return media === undefined ? undefined : { init, media };
-  }
+/** Ready recordings as a media library: whole segments and playlists only, nothing live. */
+export function vodLibrary(opts: { recordings: RecordingFiles; utcTimingUrl: string }): MediaLibrary {
+  const { recordings, utcTimingUrl } = opts;
+  const rendered = new Map<string, Rendered>();
 
   /** The recording's playlists and manifest, rendered once per recording (again if it changed or went). */
-  #presentation(showId: string): Rendered | undefined {
-    const files = this.#recordings.files(showId);
-    const cached = this.#rendered.get(showId);
-    this.#rendered.delete(showId);
+  const presentation = (showId: string): Rendered | undefined => {
+    const files = recordings.files(showId);
+    const cached = rendered.get(showId);
+    rendered.delete(showId);
     if (files === undefined || files.segments.length === 0) return undefined;
     if (cached !== undefined && cached.files.segments.length === files.segments.length) {
-      this.#rendered.set(showId, cached);
+      rendered.set(showId, cached);
       return cached;
     }
     const snapshot = replayShow(files.meta, files.segments);
@@ -85,13 +54,28 @@ export class VodLibrary implements MediaLibrary {
     const playlists = new Map<string, RenderedPlaylist>();
     const maxAgeS = VOD_PLAYLIST_MAX_AGE_S;
     playlists.set(MASTER_PLAYLIST, { body: renderMasterPlaylist(show.rungs), maxAgeS });
-    playlists.set(DASH_MANIFEST, { body: renderMpd({ show, rungs: show.rungs, utcTimingUrl: this.#utcTimingUrl }), maxAgeS });
+    playlists.set(DASH_MANIFEST, { body: renderMpd({ show, rungs: show.rungs, utcTimingUrl }), maxAgeS });
     // Rungs share numbers, durations and (relative) file names: one media playlist serves them all.
     const media = { body: renderMediaPlaylist(show, undefined, { vod: true }), maxAgeS };
     for (const rung of show.rungs) playlists.set(mediaPlaylistName(rung.name), media);
-    const rendered = { files, playlists };
-    this.#rendered.set(showId, rendered);
-    while (this.#rendered.size > RENDERED_KEPT) this.#rendered.delete(this.#rendered.keys().next().value as string);
-    return rendered;
-  }
+    const made = { files, playlists };
+    rendered.set(showId, made);
+    while (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
+    return made;
+  };
+
+  return {
+    ...WHOLE_SEGMENTS_ONLY,
+    playlist: (showId, name) => presentation(showId)?.playlists.get(name),
+    segmentPath: (showId, rung, file) => recordings.files(showId)?.pathOf(rung, file),
+    trackSource: (showId, rung, track): TrackSource | undefined => {
+      const files = recordings.files(showId);
+      if (files === undefined || track.showId !== RECORDING_FILE_PREFIX) return undefined;
+      const run = track.kind === 'init' ? track.run : files.segments[track.msn]?.init;
+      const init = run === undefined ? undefined : files.pathOf(rung, initFileName(RECORDING_FILE_PREFIX, run));
+      if (init === undefined || track.kind === 'init') return init === undefined ? undefined : { init };
+      const media = files.pathOf(rung, segmentFileName(RECORDING_FILE_PREFIX, track.msn));
+      return media === undefined ? undefined : { init, media };
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import type { EventBus } from '../../../src/events.js';
 import type { PublishedSegment } from '../../../src/packager/published-segment.js';
 import { Recorder } from '../../../src/packager/recording/recorder.js';
-import { VodLibrary } from '../../../src/packager/recording/vod-library.js';
+import { vodLibrary } from '../../../src/packager/recording/vod-library.js';
 import { testBus } from '../bus.js';
 import { ladder } from './fixtures.js';
 
@@ -109,7 +109,7 @@ test('a show is recorded as hard links of the published files, and its replay is
   assert.deepEqual({ status: view.status, durationS: view.durationS, rungs: view.rungs }, { status: 'ready', durationS: 4, rungs: ['360p', '180p'] });
   assert.equal(view.bytes, 2 * (2 * 1000) + 2 * 100);
 
-  const vod = new VodLibrary({ recordings: r.recorder, utcTimingUrl: '/live/time' });
+  const vod = vodLibrary({ recordings: r.recorder, utcTimingUrl: '/live/time' });
   const media = vod.playlist(SHOW, '180p/index.m3u8')?.body ?? '';
   assert.match(media, /#EXT-X-PLAYLIST-TYPE:VOD\n/);
   assert.match(media, /#EXT-X-MAP:URI="r-init0.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T10:00:00.000Z\n#EXTINF:2.000,\nr-0.m4s\n/);
@@ -131,7 +131,7 @@ test('a new run or packaged show takes a new init segment and starts after a dis
   await r.segment(0, { mediaShowId: 'abd', pdtMs: T0 + 30_000 });
   ended(r.bus);
   await r.settled();
-  const body = new VodLibrary({ recordings: r.recorder, utcTimingUrl: '/t' }).playlist(SHOW, '360p/index.m3u8')?.body ?? '';
+  const body = vodLibrary({ recordings: r.recorder, utcTimingUrl: '/t' }).playlist(SHOW, '360p/index.m3u8')?.body ?? '';
   assert.deepEqual([...body.matchAll(/r-init(\d)\.mp4/g)].map((m) => m[1]), ['0', '1', '2']);
   assert.equal(body.split('#EXT-X-DISCONTINUITY\n').length - 1, 2);
   const at = (ms: number): number | undefined => r.recorder.offsetAt(SHOW, T0 + ms);
@@ -251,7 +251,7 @@ test('a segment whose files are gone is skipped, and the next one starts after a
   await r.segment(2);
   ended(r.bus);
   await r.settled();
-  const body = new VodLibrary({ recordings: r.recorder, utcTimingUrl: '/t' }).playlist(SHOW, '360p/index.m3u8')?.body ?? '';
+  const body = vodLibrary({ recordings: r.recorder, utcTimingUrl: '/t' }).playlist(SHOW, '360p/index.m3u8')?.body ?? '';
   assert.match(body, /r-0.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:2.000,\nr-1.m4s\n/);
   await r.recorder.stop();
 });
