@@ -106,6 +106,8 @@ async function refresh() {
     const body = await api(`/api/shows?limit=${MAX_RECENT * 2}`, { timeoutMs: 8000 });
     shows = (Array.isArray(body?.shows) ? body.shows : [])
       .filter((s) => s && typeof s.id === 'string' && typeof s.channel === 'string' && SLUG.test(s.channel))
+      // A show still on is under "Live now" already.
+      .filter((s) => !(s.endedAt === null && LIVE.has(bySlug.get(s.channel)?.state)))
       .slice(0, MAX_RECENT);
   } catch {
     recentStatus.textContent = "Couldn't load recent shows.";

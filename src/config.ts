@@ -21,7 +21,8 @@ const schema = z.object({
   /** RTMP(S) connections open at once from one client address (IPv6: one /64). */
   rtmpMaxConnectionsPerAddress: z.coerce.number().int().min(1).max(10_000).default(10),
   dataDir: z.string().min(1).default('./data'),
-  publicUrl: z.url().default('http://localhost:8080'),
+  /** Base URL printed and used in pages' links; default `http://localhost:<httpPort>`. */
+  publicUrl: z.url().optional(),
   /** How long a dropped publisher may come back before the show ends. */
   reconnectWindowS: z.coerce.number().min(0).max(3600).default(30),
   /** Stream key of the demo channel; random (and printed once) when unset. */
@@ -70,7 +71,7 @@ const schema = z.object({
   }
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = Omit<z.infer<typeof schema>, 'publicUrl'> & { publicUrl: string };
 
 /** Environment variable for each setting (DESIGN.md's configuration table). */
 const ENV: Record<keyof Config, string> = {
@@ -145,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, result.data.dataDir),
     rtmpsCertFile: resolve(result.data.rtmpsCertFile),
     rtmpsKeyFile: resolve(result.data.rtmpsKeyFile),
+    publicUrl: result.data.publicUrl ?? `http://localhost:${result.data.httpPort}`,
   };
 }

@@ -45,7 +45,7 @@ function createApiAndPages(opts: OriginAppOptions): Express {
   app.set('trust proxy', 'loopback');
   app.use(noSniff);
   app.use(apiRouter({ ...opts.api, status: opts.status }));
-  app.use(pageRouter({ publicDir: opts.publicDir, previews: opts.previews?.pages, publicUrl: opts.previews?.publicUrl }));
+  app.use(pageRouter({ publicDir: opts.publicDir, previews: opts.previews }));
   app.use(unmatched);
   app.use(errorHandler({ log: opts.log }));
   return app;

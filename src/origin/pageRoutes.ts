@@ -27,7 +27,8 @@ const BASE_CSP = [
   "style-src 'self'",
   "img-src 'self' data: https:",
   "connect-src 'self' https: http:",
-  "media-src 'self' blob: https: http:",
+  // hls.js gives the video element its text track as a data: URL.
+  "media-src 'self' blob: data: https: http:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
@@ -102,10 +103,11 @@ export function withPreview(html: string, preview: PagePreview | undefined, plac
 export interface PageRouterOptions {
   /** Folder with the pages and their assets. */
   publicDir: string;
-  /** What link previews of product and replay pages say; without it, pages carry no preview. */
-  previews?: PagePreviews;
-  /** The server's public base URL (SHOPCAST_PUBLIC_URL): a preview's URLs are absolute. Default http://localhost:8080. */
-  publicUrl?: string;
+  /**
+   * What link previews of product and replay pages say, and the server's public base URL (SHOPCAST_PUBLIC_URL) that
+   * makes their URLs absolute; without it, pages carry no preview.
+   */
+  previews?: { pages: PagePreviews; publicUrl: string };
 }
 
 export function pageRouter(opts: PageRouterOptions): Router {
@@ -128,11 +130,11 @@ export function pageRouter(opts: PageRouterOptions): Router {
     res.type('html').send(html);
   };
 
-  const publicUrl = opts.publicUrl ?? 'http://localhost:8080';
+  const { previews } = opts;
   /** Adds the link preview of the page at `pagePath` (canonical: the embed's is its product page). */
-  const previewed = (preview: PagePreview | undefined, pagePath: string) => (html: string): string =>
-    withPreview(html, preview, { publicUrl, pagePath });
-  const watchPreview = (slug: string) => previewed(opts.previews?.watch(slug), `/watch/${slug}`);
+  const previewed = (preview: (pages: PagePreviews) => PagePreview | undefined, pagePath: string) => (html: string): string =>
+    previews === undefined ? html : withPreview(html, preview(previews.pages), { publicUrl: previews.publicUrl, pagePath });
+  const watchPreview = (slug: string) => previewed((pages) => pages.watch(slug), `/watch/${slug}`);
 
   router.get('/', (_req, res) => sendPage(res, 'index.html'));
   router.get('/studio', (_req, res) => sendPage(res, 'studio.html'));
@@ -153,7 +155,7 @@ export function pageRouter(opts: PageRouterOptions): Router {
     const id = req.params.id;
     if (!uuidParam.safeParse(id).success) throw badRequest('invalid id');
     // Unknown shows get the page too: it says "not found" (and, for a show still live, links to it).
-    await sendPage(res, 'replay.html', previewed(opts.previews?.replay(id), `/replay/${id}`));
+    await sendPage(res, 'replay.html', previewed((pages) => pages.replay(id), `/replay/${id}`));
   });
   router.get('/dash/:slug', (req, res) => {
     validParam('slug', req.params.slug);

@@ -275,14 +275,15 @@ describe('the replay page', { timeout: 420_000 }, () => {
     await page.close();
   });
 
-  test('on a phone: the player fills the width, a tap on "jump to" plays the moment with its card under the video', async () => {
+  test('on a phone: the player fills the width, a tap on the product plays the moment it was shown, its card under the video', async () => {
     const page = await open(`/replay/${showId}`, PHONE);
     await waitForPageState(page, 'ready');
     await waitForPlayback(page, { advanceS: 1 });
     const [pin] = replay.pins as [ReplayPin];
     await page.locator(`#product-list [data-jump="${pin.id}"]`).scrollIntoViewIfNeeded();
     await shot(page, 'replay-phone-products');
-    await page.click(`#product-list [data-jump="${pin.id}"]`);
+    // The shopper taps the product's name, not the small "jump to" button.
+    await page.click(`#product-list .replay-product[data-product-id="${pin.productId}"] .product-name`);
     await page.waitForFunction((id) => (window as LogWindow).shopcast?.visibleProducts.includes(id), pin.productId, { timeout: 10_000, polling: 100 });
     const landed = await videoTime(page);
     assert.ok(Math.abs(landed.t - pin.offsetS) < 1.5, `jumped to ${landed.t} s, pinned at ${pin.offsetS} s`);

@@ -25,6 +25,8 @@ test('environment overrides the file, which overrides the defaults', () => {
   writeFileSync(path.join(cwd, 'shopcast.json'), JSON.stringify({ httpPort: 9000, rtmpPort: 19350 }));
   const config = loadConfig({ SHOPCAST_HTTP_PORT: '9100', FFMPEG_PATH: '/opt/ffmpeg' }, cwd);
   assert.equal(config.httpPort, 9100);
+  assert.equal(config.publicUrl, 'http://localhost:9100', 'the public URL follows the HTTP port unless set');
+  assert.equal(loadConfig({ SHOPCAST_HTTP_PORT: '9100', SHOPCAST_PUBLIC_URL: 'https://shop.example' }, cwd).publicUrl, 'https://shop.example');
   assert.equal(config.rtmpPort, 19350);
   assert.equal(config.ffmpegPath, '/opt/ffmpeg');
 });

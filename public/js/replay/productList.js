@@ -1,5 +1,5 @@
-// The replay's product list: every product the show pinned, each as its shop card with "jump to when this was
-// shown" buttons (a picture of that moment and its time); the ones on screen now are marked.
+// The replay's product list: every product the show pinned, each as its shop card with "jump to when it was shown"
+// buttons (a picture of that moment and its time; a tap on the card jumps to the first); those on screen are marked.
 import { h, icon, ICONS } from '../dom.js';
 import { productCard } from '../productShelf.js';
 import { clockText, localPath } from './shows.js';
@@ -41,11 +41,18 @@ function card(entry, onJump) {
   // Clicks count during a live show only: a replay's buy link just opens the shop.
   const item = entry.product ? productCard(entry.product, 'compact') : goneCard(entry);
   item.classList.add('replay-product');
+  // A tap on the product itself (not its buy link) jumps to when it was first shown.
+  const [first] = entry.pins;
+  if (first !== undefined) {
+    item.addEventListener('click', (event) => {
+      if (!(/** @type {HTMLElement} */ (event.target).closest('a, button'))) onJump(first);
+    });
+  }
   item.append(
     h(
       'div',
       { className: 'pin-moments' },
-      h('span', { className: 'pin-moments-label', text: 'Shown at' }),
+      h('span', { className: 'pin-moments-label', text: 'Jump to when it was shown' }),
       ...entry.pins.map((pin) => jumpButton(pin, entry.name, onJump)),
       h('span', { className: 'on-screen-tag', text: 'On screen' }),
     ),

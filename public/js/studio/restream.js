@@ -144,7 +144,7 @@ export function mountRestream(ctx) {
     if (offered.join() === rungs.join()) return;
     const chosen = rung.value;
     rung.replaceChildren(...rungs.map((value) => h('option', {
-      text: value === 'source' ? 'Your stream as sent (no re-encode)' : `${value} (encoded by shopcast)`,
+      text: value === 'source' ? 'As sent (no re-encode)' : `Up to ${value}`,
       attrs: { value },
     })));
     rung.value = rungs.includes(chosen) ? chosen : 'source';

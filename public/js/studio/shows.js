@@ -103,7 +103,7 @@ export function mountShows(ctx) {
   async function removeRecording(show) {
     const ok = await ctx.confirm({
       title: 'Delete this recording?',
-      text: 'Its replay stops playing everywhere, and its files are deleted. The show\'s stats stay.',
+      text: 'Its files are deleted and its replay can no longer be opened (a shopper watching it now may finish what is loaded). The show\'s stats stay.',
       ok: 'Delete recording',
     });
     if (!ok) return;

@@ -74,7 +74,7 @@ describe('page routes with previews', () => {
 
   before(async () => {
     const app = express();
-    app.use(pageRouter({ publicDir: PUBLIC_DIR, previews, publicUrl: 'https://shop.example' }));
+    app.use(pageRouter({ publicDir: PUBLIC_DIR, previews: { pages: previews, publicUrl: 'https://shop.example' } }));
     app.use(unmatched);
     app.use(errorHandler({ log: createLogger('silent') }));
     server = createServer(app);
