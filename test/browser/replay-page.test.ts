@@ -168,19 +168,19 @@ describe('the replay page', { timeout: 420_000 }, () => {
       assert.equal(said.status, 201, JSON.stringify(said.body));
       return said.body.id;
     };
-    await sleep(2000);
+    await sleep(1500);
     await say('Ann', 'Hello from the start of the show');
-    await sleep(3000);
+    await sleep(2000);
     const pinned = await call(sc, 'POST', '/api/channels/demo/pins', { token: ADMIN_TOKEN, body: { productId: product.id } });
     assert.equal(pinned.status, 201, JSON.stringify(pinned.body));
-    await sleep(2500);
+    await sleep(1500);
     await say('Ben', XSS);
-    await sleep(3500);
+    await sleep(3000);
     const unpinned = await call(sc, 'DELETE', `/api/channels/demo/pins/${product.id}`, { token: ADMIN_TOKEN });
     assert.equal(unpinned.status, 204);
-    await sleep(2500);
+    await sleep(1500);
     await say('Demo shop', 'Thanks for watching, see you next week');
-    await sleep(3000);
+    await sleep(2000);
     await publisher.stop();
     publisher = undefined;
 
@@ -193,7 +193,7 @@ describe('the replay page', { timeout: 420_000 }, () => {
     assert.equal(replay.pins.length, 1);
     assert.equal(replay.chat.length, 3);
     const [pin] = replay.pins;
-    assert.ok(pin!.endOffsetS !== null && pin!.endOffsetS > pin!.offsetS + 4, 'unpinned some seconds later');
+    assert.ok(pin!.endOffsetS !== null && pin!.endOffsetS > pin!.offsetS + 3, 'unpinned some seconds later');
     assert.ok(replay.chat.every((m, i) => i === 0 || m.offsetS > replay.chat[i - 1]!.offsetS), 'messages in the order sent');
     assert.ok(replay.chat[0]!.offsetS < pin!.offsetS && replay.chat[1]!.offsetS > pin!.offsetS, 'a message before the pin and one after');
   });

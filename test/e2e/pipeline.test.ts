@@ -267,8 +267,9 @@ describe('live pipeline', { timeout: 240_000 }, () => {
     assert.equal(ended.type, 'static', 'the DASH manifest of an ended show is static');
     assert.ok(parseDuration(ended.mediaPresentationDuration ?? '') > 0, 'with its whole duration');
     assert.equal(ended.minimumUpdatePeriod, undefined);
-    // FFmpeg writes to pipes: no media file exists outside the public media folder.
-    const strays = readdirSync(sc.dataDir, { recursive: true }).map(String).filter((f) => /\.(m4s|mp4)$/.test(f) && !f.startsWith(`media${path.sep}`));
+    // FFmpeg writes to pipes: no media file exists outside the public media folder and the show's recording.
+    const kept = [`media${path.sep}`, `recordings${path.sep}`];
+    const strays = readdirSync(sc.dataDir, { recursive: true }).map(String).filter((f) => /\.(m4s|mp4)$/.test(f) && !kept.some((dir) => f.startsWith(dir)));
     assert.deepEqual(strays, []);
   });
 });

@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import type HLS from 'hls-parser';
 import type { StreamReport } from '../../src/origin/api/schemas.js';
 import { call } from './helpers/api.js';
-import { parseMpd } from './helpers/dash.js';
+import { DESKTOP, launchBrowser } from '../browser/helpers/browser.js';
+import { parseMpd, segmentNumbers } from './helpers/dash.js';
 import { parseMaster, parseMedia, probeStreams } from './helpers/hls.js';
 import { publish, type Publisher } from './helpers/publisher.js';
 import { OUTPUT_DIR, startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
@@ -134,12 +135,12 @@ describe('recording', { timeout: 300_000 }, () => {
 
     // FFmpeg crashes.
     process.kill(await transcoderPid(gateway), 'SIGKILL');
-    await sleep(6000);
+    await sleep(5000);
     // The seller's encoder drops and comes back.
     await publisher.stop();
     await sleep(2000);
     publisher = go();
-    await sleep(6000);
+    await sleep(5000);
     // The gateway is restarted (a deploy): the encoder reconnects to the new process.
     const { httpPort, rtmpPort, dataDir } = gateway;
     await publisher.stop();
@@ -212,10 +213,42 @@ describe('recording', { timeout: 300_000 }, () => {
     assert.equal(pinPicture.headers.get('cache-control'), 'public, max-age=86400');
     await assertPicture(Buffer.from(await pinPicture.arrayBuffer()), 'the pin\'s picture');
 
-    // The static DASH manifest: one period per run, the whole timeline.
+    // The static DASH manifest: one period per run, the whole timeline, its track files cut from the recording.
     const mpd = parseMpd(await gateway.text(replay.dashUrl));
     assert.equal(mpd.type, 'static');
     assert.equal(mpd.Period.length, new Set(vod.segments.map((s) => s.map.uri)).size, 'a period per init segment');
+    const [video] = mpd.Period.at(-1)!.AdaptationSet;
+    const template = video!.SegmentTemplate;
+    const trackBase = `/vod/${showId}/${video!.Representation.at(-1)!.BaseURL}`;
+    const trackInit = Buffer.from(await (await gateway.get(trackBase + template.initialization)).arrayBuffer());
+    const number = String(segmentNumbers(template).at(-1));
+    const trackMedia = Buffer.from(await (await gateway.get(trackBase + template.media.replace('$Number$', number))).arrayBuffer());
+    const dashStreams = await probeStreams(trackInit, trackMedia, path.join(OUTPUT_DIR, 'recording-dash.m4s'));
+    assert.deepEqual(dashStreams.map((s) => s.type), ['video'], 'a DASH video segment of the replay decodes');
+
+    // The replay in the browser, from its start to its end (played fast), with its product card at the pin.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage(DESKTOP);
+      await page.goto(`${gateway.httpUrl}${replay.pageUrl}`);
+      await page.waitForFunction(() => {
+        const v = document.querySelector('video');
+        return v !== null && v.currentTime > 0.5 && !v.paused;
+      }, null, { timeout: 20_000 });
+      await page.evaluate((at) => {
+        const v = document.querySelector('video')!;
+        v.currentTime = at;
+      }, pin.offsetS + 0.5);
+      await page.waitForFunction((id) => (window as unknown as { shopcast?: { visibleProducts: string[] } }).shopcast?.visibleProducts.includes(id), pin.productId, { timeout: 10_000 });
+      await page.evaluate(() => {
+        document.querySelector('video')!.playbackRate = 4;
+      });
+      await page.waitForFunction(() => document.querySelector('video')!.ended, null, { timeout: (vodDurationS / 4 + 20) * 1000, polling: 200 });
+      const end = await page.evaluate(() => document.querySelector('video')!.currentTime);
+      assert.ok(Math.abs(end - vodDurationS) < 1, `the browser played to ${end.toFixed(2)} s of ${vodDurationS.toFixed(2)} s, across every seam`);
+    } finally {
+      await browser.close();
+    }
 
     // The seller deletes it: files gone, URLs 410, the API says so.
     const refused = await call(gateway, 'DELETE', `/api/shows/${showId}/recording`);

@@ -11,7 +11,7 @@ import { publish, type Publisher } from './helpers/publisher.js';
 import { probeRecording, startRtmpReceiver, type RtmpReceiver } from './helpers/rtmp-receiver.js';
 import { startShopcast, waitFor, type Shopcast } from './helpers/shopcast.js';
 
-const SHOW_S = 30;
+const SHOW_S = 24;
 const BASE = '/api/channels/demo/destinations';
 
 interface Destination {
