@@ -1,11 +1,9 @@
 // The live stage shared by the product page and its embed: follows the channel's status (offline → live → ended)
 // and turns it into what covers or plays in the player, without reloads.
 import { pollChannel } from './channelPoller.js';
-import { wireControls } from './controls.js';
 import { byId } from './dom.js';
 import { wireLiveEdge } from './liveEdge.js';
-import { LivePlayer } from './player.js';
-import { pageQualityMenu } from './qualityMenu.js';
+import { mountPlayerBox } from './playerBox.js';
 
 const POLL_INTERVAL_MS = 2000;
 /** Failed status polls in a row before the page admits it lost the server. */
@@ -55,7 +53,6 @@ export function mountStage(opts) {
   const ui = {
     badge: byId('live-badge'),
     statusText: byId('status-text'),
-    player: byId('player'),
     video: /** @type {HTMLVideoElement} */ (byId('video')),
     notice: byId('notice'),
     noticeText: byId('notice-text'),
@@ -78,24 +75,8 @@ export function mountStage(opts) {
   let autoplayBlocked = false;
   let unsupported = false;
 
-  const quality = pageQualityMenu((index) => {
-    player.setLevel(index);
-    renderLevel();
-  });
-
-  const player = new LivePlayer({
-    video: ui.video,
+  const { player, clearLevels } = mountPlayerBox({
     lowLatency: opts.lowLatency,
-    onLevels: (levels) => {
-      quality.setLevels(levels);
-      const top = levels.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), levels[0] ?? { width: 0, height: 0 });
-      setAspect(top.width, top.height);
-      renderLevel();
-    },
-    onLevelSwitched: (index) => {
-      quality.setPlaying(index);
-      renderLevel();
-    },
     onTrouble: (value) => {
       if (troubled === value) return;
       troubled = value;
@@ -112,7 +93,6 @@ export function mountStage(opts) {
     },
   });
 
-  wireControls({ player: ui.player, video: ui.video, onPlay: () => player.play() });
   wireLiveEdge({
     root: byId('live-edge'),
     lag: byId('live-lag'),
@@ -122,22 +102,6 @@ export function mountStage(opts) {
     onGoLive: () => player.play(),
   });
   ui.overlayPlay.addEventListener('click', () => player.play());
-  ui.video.addEventListener('resize', () => setAspect(ui.video.videoWidth, ui.video.videoHeight));
-
-  /** Sizes the player box to the video, so portrait video is never cropped or taller than the screen. */
-  function setAspect(width, height) {
-    if (!width || !height) return;
-    ui.player.style.setProperty('--ar', String(width / height));
-    const orientation = height > width ? 'portrait' : 'landscape';
-    ui.player.dataset.orientation = orientation;
-    document.body.dataset.orientation = orientation;
-  }
-
-  function renderLevel() {
-    ui.player.dataset.level = quality.playingLabel;
-    ui.player.dataset.levelIndex = String(player.hls?.currentLevel ?? -1);
-    ui.player.dataset.quality = quality.mode;
-  }
 
   /** @param {ChannelStatus} status */
   function onStatus(status) {
@@ -175,10 +139,9 @@ export function mountStage(opts) {
   function stopVideo() {
     if (player.url === null) return;
     player.stop();
-    quality.setLevels([]);
+    clearLevels();
     troubled = false;
     autoplayBlocked = false;
-    renderLevel();
     opts.onPlayerChange?.();
   }
 

@@ -1,9 +1,7 @@
 // The replay's player: the recording's HLS played by the product page's player (hls.js, native HLS on iOS, its
 // recovery policy) with the buttons of the live page plus a seek bar, sized to the video's aspect.
-import { wireControls } from '../controls.js';
 import { byId } from '../dom.js';
-import { LivePlayer } from '../player.js';
-import { pageQualityMenu } from '../qualityMenu.js';
+import { mountPlayerBox } from '../playerBox.js';
 import { wireScrubber } from './scrubber.js';
 
 /**
@@ -19,27 +17,8 @@ import { wireScrubber } from './scrubber.js';
  * @param {ReplayPlayerEvents} events
  */
 export function mountReplayPlayer(events) {
-  const root = byId('player');
-  const video = /** @type {HTMLVideoElement} */ (byId('video'));
-
-  const quality = pageQualityMenu((index) => {
-    player.setLevel(index);
-    renderLevel();
-  });
-
-  const player = new LivePlayer({
-    video,
+  const { video, player } = mountPlayerBox({
     lowLatency: false,
-    onLevels: (levels) => {
-      quality.setLevels(levels);
-      const top = levels.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), levels[0] ?? { width: 0, height: 0 });
-      setAspect(top.width, top.height);
-      renderLevel();
-    },
-    onLevelSwitched: (index) => {
-      quality.setPlaying(index);
-      renderLevel();
-    },
     onTrouble: events.onTrouble,
     onAutoplay: events.onAutoplay,
     onUnsupported: events.onUnsupported,
@@ -57,23 +36,7 @@ export function mountReplayPlayer(events) {
     onSeek: (timeS) => events.onSeek(timeS),
   });
 
-  wireControls({ player: root, video, onPlay: () => player.play() });
-  video.addEventListener('resize', () => setAspect(video.videoWidth, video.videoHeight));
   video.addEventListener('durationchange', () => scrubber.setDuration(video.duration));
-
-  /** Sizes the player box to the video, so portrait video is never cropped or taller than the screen. */
-  function setAspect(width, height) {
-    if (!width || !height) return;
-    root.style.setProperty('--ar', String(width / height));
-    const orientation = height > width ? 'portrait' : 'landscape';
-    root.dataset.orientation = orientation;
-    document.body.dataset.orientation = orientation;
-  }
-
-  function renderLevel() {
-    root.dataset.level = quality.playingLabel;
-    root.dataset.quality = quality.mode;
-  }
 
   return {
     video,
