@@ -14,6 +14,8 @@ import { Ingest, RTMP_APP } from './ingest/ingest.js';
 import { ConnectionCaps } from './connection-caps.js';
 import { eventRoutes } from './origin/api/events.js';
 import { liveRoutes } from './origin/api/live.js';
+import { metricsRouter } from './metrics/endpoint.js';
+import { createMetrics } from './metrics/registry.js';
 import { HttpWorkers } from './origin/httpWorkers.js';
 import { Origin } from './origin/origin.js';
 import { Packager } from './packager/packager.js';
@@ -194,6 +196,18 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
     log: restreamLog,
   });
   const auth = new StoredTokenAuthenticator(tokens);
+  const eventStreams = new ConnectionCaps({ perClient: config.eventStreamsPerClient, total: config.eventStreamsMax });
+  const metrics = createMetrics({
+    bus,
+    status,
+    live,
+    channels,
+    destinations,
+    restream: restreamer,
+    recordings: recorder,
+    eventStreams,
+    parts: packager,
+  });
   const origin = new Origin({
     media: packager,
     status,
@@ -226,7 +240,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
           live,
           channels,
           status,
-          caps: new ConnectionCaps({ perClient: config.eventStreamsPerClient, total: config.eventStreamsMax }),
+          caps: eventStreams,
         }),
       ],
     },
@@ -245,6 +259,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       gone: (showId) => recorder.gone(showId),
     },
     previews: { pages: new LinkPreviews({ channels, shows, recordings: recorder }), publicUrl: config.publicUrl },
+    metrics: { http: metrics.http, routes: metricsRouter({ registry: metrics.registry, token: config.metricsToken }) },
     host: config.host,
     port: config.httpPort,
     workers: httpWorkers,
@@ -252,6 +267,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
 
   return {
     async start() {
+      metrics.start();
       // Shows an earlier process left inside their reconnect window continue: same show, same ladder, and the seller's
       // publish within the rest of the window is a reconnect. The other shows it left open are ended, before RTMP opens.
       await recorder.start();
@@ -281,6 +297,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
         await frames.stop();
         live.stop();
         await origin.stop();
+        metrics.stop();
         db.close();
         throw err;
       }
@@ -298,6 +315,7 @@ export async function createApp({ config, log }: { config: Config; log: Logger }
       // closes at once.
       live.stop();
       await origin.stop();
+      metrics.stop();
       db.close();
       log.info('stopped');
     },

@@ -64,6 +64,8 @@ const schema = z.object({
   recordingRetentionDays: z.coerce.number().int().min(0).max(36_500).default(30),
   /** Seconds between two pictures of a live channel's poster. */
   posterIntervalS: z.coerce.number().min(1).max(3600).default(5),
+  /** Bearer token GET /metrics asks for; unset, it is open (scrapes usually come over a private network). */
+  metricsToken: z.string().min(16).optional(),
 }).superRefine((config, ctx) => {
   if (config.rtmpsPort === undefined) return;
   for (const key of ['rtmpsCertFile', 'rtmpsKeyFile'] as const) {
@@ -101,6 +103,7 @@ const ENV: Record<keyof Config, string> = {
   recordingsQuotaMb: 'SHOPCAST_RECORDINGS_QUOTA_MB',
   recordingRetentionDays: 'SHOPCAST_RECORDING_RETENTION_DAYS',
   posterIntervalS: 'SHOPCAST_POSTER_INTERVAL_S',
+  metricsToken: 'SHOPCAST_METRICS_TOKEN',
 };
 
 export class ConfigError extends Error {}
@@ -143,9 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const resolve = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(cwd, file));
   return {
     ...result.data,
+    publicUrl: result.data.publicUrl ?? `http://localhost:${result.data.httpPort}`,
     dataDir: path.resolve(cwd, result.data.dataDir),
     rtmpsCertFile: resolve(result.data.rtmpsCertFile),
     rtmpsKeyFile: resolve(result.data.rtmpsKeyFile),
-    publicUrl: result.data.publicUrl ?? `http://localhost:${result.data.httpPort}`,
   };
 }

@@ -42,7 +42,11 @@ export interface MediaHandlerOptions {
 }
 
 /** Answers the request if it is under its prefix (true), or leaves it to the rest of the origin (false). */
-export type MediaHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+export interface MediaHandler {
+  (req: IncomingMessage, res: ServerResponse): boolean;
+  /** Requests held now (blocking playlist reloads, preload-hinted parts), for operators' metrics. */
+  held(): number;
+}
 
 /** Playlist requests held at once (blocking reloads and preload-hinted parts), over every channel. */
 const MAX_HELD_REQUESTS = 20_000;
@@ -285,7 +289,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     return serveSegment(req, res, target.file, filePath, opts.media.hotSegment(target.slug, target.rung, target.file));
   };
 
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (!url.startsWith(prefix)) return false;
     const query = url.indexOf('?');
@@ -311,6 +315,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): MediaHandler {
     }
     return true;
   };
+  return Object.assign(handle, { held: () => held.size });
 }
 
 function heldKey(slug: string, rung: string): string {

@@ -9,7 +9,7 @@ import type { HttpWorkers } from './httpWorkers.js';
 import type { OriginAppOptions } from './originApp.js';
 import type { MediaLibrary, StatusReader } from './ports.js';
 
-export interface OriginOptions extends Pick<OriginAppOptions, 'posters' | 'vod' | 'previews'> {
+export interface OriginOptions extends Pick<OriginAppOptions, 'posters' | 'vod' | 'previews' | 'metrics'> {
   media: MediaLibrary;
   status: StatusReader;
   log: Logger;

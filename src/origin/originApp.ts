@@ -1,8 +1,9 @@
 // Builds the origin's request handler: plain node:http for public media, express for API and pages. Separate from
 // the listener so tests can serve it on port 0.
 import type { RequestListener } from 'node:http';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../log.js';
+import type { HttpMetrics } from '../metrics/http.js';
 import { apiRouter, type ApiOptions } from './api/index.js';
 import { errorHandler, unmatched } from './errors.js';
 import { createMediaHandler } from './mediaHandler.js';
@@ -26,6 +27,8 @@ export interface OriginAppOptions {
   vod?: { media: MediaLibrary; images?: ImageLibrary; gone: (showId: string) => boolean };
   /** Link previews of the pages, and the public URL that makes their picture URLs absolute. */
   previews?: { pages: PagePreviews; publicUrl: string };
+  /** Prometheus metrics: every answer is counted, and `routes` answers the scrape. */
+  metrics?: { http: Pick<HttpMetrics, 'instrument'>; routes: Router };
 }
 
 const VOD_CACHE_BYTES = 8 * 1024 * 1024;
@@ -44,6 +47,7 @@ function createApiAndPages(opts: OriginAppOptions): Express {
   // HTTP workers (and a reverse proxy on the same host) forward requests with X-Forwarded-For: req.ip is the client.
   app.set('trust proxy', 'loopback');
   app.use(noSniff);
+  if (opts.metrics) app.use(opts.metrics.routes);
   app.use(apiRouter({ ...opts.api, status: opts.status }));
   app.use(pageRouter({ publicDir: opts.publicDir, previews: opts.previews }));
   app.use(unmatched);
@@ -57,7 +61,9 @@ export function createOriginHandler(opts: OriginAppOptions): RequestListener {
   // Replays are watched far less than live shows: a small cache of their own, so they never push live segments out.
   const recorded = vod === undefined ? () => false : createMediaHandler({ ...vod, prefix: VOD_PREFIX, log: opts.log, cacheBytes: VOD_CACHE_BYTES });
   const app = createApiAndPages(opts);
-  return (req, res) => {
+  const handler: RequestListener = (req, res) => {
     if (!live(req, res) && !recorded(req, res)) app(req, res);
   };
+  // Replays hold no requests: only live media have blocking reloads.
+  return opts.metrics === undefined ? handler : opts.metrics.http.instrument(handler, { held: live.held });
 }

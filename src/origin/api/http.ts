@@ -20,7 +20,8 @@ export interface AuthedRequest extends Request {
 /** The gates this module made, and what each one lets through: defineRoute checks a route's spec against them. */
 const AUTH_GATES = new WeakMap<RequestHandler, Exclude<RouteAuth, 'public'>>();
 
-function bearerToken(req: Request): string | undefined {
+/** The bearer token of the request, undefined without an Authorization header, 401 for another kind of header. */
+export function bearerToken(req: Request): string | undefined {
   const header = req.get('authorization');
   if (header === undefined) return undefined;
   const match = /^Bearer +(\S+) *$/i.exec(header);

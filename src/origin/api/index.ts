@@ -27,7 +27,8 @@ export interface ApiOptions extends ApiDeps {
   extraRoutes?: readonly ApiRouteModule[];
 }
 
-const API_BASE = '/api';
+/** Where the JSON API is mounted: its route paths are relative to it. */
+export const API_BASE = '/api';
 
 /** API answers change with every action and pages poll them: no cache may keep a stale "offline" or price. */
 const noStore: RequestHandler = (_req, res, next) => {

@@ -49,6 +49,13 @@ export interface RecordingView {
   rungs: string[];
 }
 
+export interface RecordingTotals {
+  bytes: number;
+  /** Recordings kept (recording, stopped or ready; not deleted or expired). */
+  recordings: number;
+  quotaBytes: number;
+}
+
 /** The recorded files of one moment of a replay, for a picture of it. */
 export interface FrameSource {
   /** Highest rung first. */
@@ -195,6 +202,13 @@ export class Recorder {
       segments,
       pathOf: (rung, file) => (names.get(file)?.rungs.includes(rung) ? this.#path(showId, rung, file) : undefined),
     };
+  }
+
+  /** What the recordings take now (all of them, against the quota), for operators' metrics. */
+  totals(): RecordingTotals {
+    let recordings = 0;
+    for (const recording of this.#recordings.values()) if (!GONE.has(recording.meta.status)) recordings += 1;
+    return { bytes: this.#totalBytes(), recordings, quotaBytes: this.#opts.quotaBytes };
   }
 
   /** Whether the recording of `showId` was deleted or expired (its URLs answer 410). */

@@ -182,6 +182,7 @@ test('a full quota stops the recording, says why, and what was recorded is a rep
   await r.segment(1);
   const stopped = r.recorder.view(SHOW)!;
   assert.deepEqual({ status: stopped.status, reason: stopped.stoppedReason, durationS: stopped.durationS }, { status: 'stopped', reason: 'quota', durationS: 2 });
+  assert.deepEqual(r.recorder.totals(), { bytes: stopped.bytes, recordings: 1, quotaBytes: 2 * 1000 + 2 * 100 + 1000 });
   await r.segment(2);
   assert.equal(r.recorder.view(SHOW)?.durationS, 2, 'nothing more is recorded');
   ended(r.bus);
@@ -221,6 +222,8 @@ test('retention expires old replays and a seller deletes one: files go, a tombst
   assert.equal(await kept.recorder.delete(SHOW), true);
   assert.equal(await kept.recorder.delete(SHOW), false, 'once');
   assert.equal(kept.recorder.view(SHOW)?.status, 'deleted');
+  const { bytes, recordings } = kept.recorder.totals();
+  assert.deepEqual({ bytes, recordings }, { bytes: 0, recordings: 0 }, 'a deleted recording takes nothing');
   assert.equal(kept.recorder.files(SHOW), undefined);
   assert.ok(!existsSync(path.join(kept.dir, SHOW, 'segments.jsonl')));
   await kept.recorder.stop();
