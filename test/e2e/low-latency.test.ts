@@ -193,7 +193,7 @@ describe('Low-Latency HLS', { timeout: 240_000 }, () => {
     assert.equal(notYet.status, 404, 'a part that will never exist');
   });
 
-  test('5,000 held blocking reloads cost bounded memory and no busy loop, and are all answered', async () => {
+  test('5,000 held blocking reloads cost bounded memory and no busy loop, and are all answered', async (t) => {
     const pid = sc.process.pid!;
     const rss = (): number => parseRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
     const cpu = (): number => {
@@ -223,7 +223,10 @@ describe('Low-Latency HLS', { timeout: 240_000 }, () => {
     const counts = statuses.reduce<Record<string, number>>((all, s) => ({ ...all, [s]: (all[s] ?? 0) + 1 }), {});
     assert.deepEqual(counts, { 200: 5000 }, 'every held request answered with the playlist');
     const grownMiB = (rssHeld - rssBefore) / 1048576;
-    assert.ok(grownMiB < 64, `5,000 held requests grew the gateway by ${grownMiB.toFixed(1)} MiB`);
+    t.diagnostic(`5,000 held requests grew the gateway by ${grownMiB.toFixed(1)} MiB`);
+    // Each held request is a socket with its request and response (measured 51–59 MiB for 5,000 without metrics, 54–70
+    // with the HTTP metrics' per-answer listener): at most 16 KiB each.
+    assert.ok(grownMiB < (5000 * 16) / 1024, `5,000 held requests grew the gateway by ${grownMiB.toFixed(1)} MiB`);
     // Accepting 5,000 connections costs CPU once (0.9–1.25 CPU-s measured here, with the packaging of five rungs);
     // holding them must not: a busy loop would add another 1.5 CPU-s in these 1.5 s.
     assert.ok(cpuHeldS < 1.8, `${cpuHeldS.toFixed(2)} CPU-s while accepting and holding them`);
