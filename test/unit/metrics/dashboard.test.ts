@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createMetrics } from '../../../src/metrics/registry.js';
-import { testBus } from '../bus.js';
+import { idleSources } from './fixtures.js';
 
 const DASHBOARD = new URL('../../../ops/grafana/shopcast.json', import.meta.url);
 
@@ -16,17 +16,7 @@ interface Panel {
 
 test('every metric the dashboard queries is exposed', async () => {
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[]; templating: { list: { definition?: string }[] } };
-  const metrics = createMetrics({
-    bus: testBus(),
-    status: { streams: () => [] },
-    live: { viewers: () => 0 },
-    channels: { list: () => [], bySlug: () => undefined },
-    destinations: { list: () => [] },
-    restream: { stateOf: () => ({ phase: 'idle', reason: null, since: '', bitrateKbps: null, failures: 0 }) },
-    recordings: { totals: () => ({ bytes: 0, recordings: 0, quotaBytes: 0 }) },
-    eventStreams: { open: 0 },
-    parts: { onRungMedia: () => () => undefined },
-  });
+  const metrics = createMetrics(idleSources());
   const exposed = new Set((await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name));
   const queries = [
     ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr }))),

@@ -10,6 +10,7 @@ import { metricsRouter } from '../../../src/metrics/endpoint.js';
 import { createMetrics, type Metrics } from '../../../src/metrics/registry.js';
 import { createOriginHandler } from '../../../src/origin/index.js';
 import { parseScrape, type Scrape } from '../../e2e/helpers/prometheus.js';
+import { idleSources } from './fixtures.js';
 import { testBus } from '../bus.js';
 import { apiFixture, type ApiFixture } from '../origin/apiFixture.js';
 import { fakeMedia, fakeStatus, type FakeMedia } from '../origin/fakes.js';
@@ -48,18 +49,14 @@ async function serve(token?: string): Promise<Served> {
     api.close();
   });
   const status = fakeStatus();
-  const metrics = createMetrics({
-    bus: testBus(),
+  const metrics = createMetrics(idleSources({
     status,
     live: api.live,
     channels: api.services.channels,
     destinations: api.services.destinations,
     restream: api.services.restream,
-    recordings: { totals: () => ({ bytes: 0, recordings: 0, quotaBytes: 0 }) },
-    eventStreams: { open: 0 },
-    parts: { onRungMedia: () => () => undefined },
     cpuSeconds: async () => undefined,
-  });
+  }));
   const handler = createOriginHandler({
     media,
     status,
@@ -129,17 +126,7 @@ describe('HTTP metrics', () => {
 
   test('an answer the client left before its status was sent is counted as aborted, and not timed', async () => {
     const bus = testBus();
-    const metrics = createMetrics({
-      bus,
-      status: { streams: () => [] },
-      live: { viewers: () => 0 },
-      channels: { list: () => [], bySlug: () => undefined },
-      destinations: { list: () => [] },
-      restream: { stateOf: () => ({ phase: 'idle', reason: null, since: '', bitrateKbps: null, failures: 0 }) },
-      recordings: { totals: () => ({ bytes: 0, recordings: 0, quotaBytes: 0 }) },
-      eventStreams: { open: 0 },
-      parts: { onRungMedia: () => () => undefined },
-    });
+    const metrics = createMetrics(idleSources({ bus }));
     let arrived = (): void => undefined;
     const waiting = new Promise<void>((resolve) => (arrived = resolve));
     const { port } = await listen(metrics.http.instrument(() => arrived()));
